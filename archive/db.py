@@ -1,0 +1,85 @@
+"""Opening an archive: create it if missing, refuse files that are not ours."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from archive.schema import SCHEMA_VERSION, TABLES
+
+
+class ArchiveError(Exception):
+    """The archive file cannot be used (not SQLite, written by a newer lawgov, unreadable)."""
+
+
+def _check_header(path: Path) -> None:
+    # A SQLite file starts with this 16-byte magic; anything else is someone else's file.
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as f:
+            magic = f.read(16)
+    except OSError as e:
+        raise ArchiveError(f"{path}: cannot read archive ({e.strerror})") from None
+    if magic != b"SQLite format 3\x00":
+        raise ArchiveError(f"{path}: not a SQLite archive (file header is not SQLite's)")
+
+
+def open_archive(path: str | os.PathLike, *, create: bool = True, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (and, unless ``create`` is False, create or migrate) the archive at ``path``."""
+    path = Path(path)
+    _check_header(path)
+    if not path.exists():
+        if not create:
+            raise ArchiveError(f"{path}: no such archive")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        else:
+            conn = sqlite3.connect(str(path))
+        db = sqlite_utils.Database(conn)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise ArchiveError(f"{path}: not a usable SQLite archive ({e})") from None
+    if version > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"{path}: archive schema version {version} is newer than this lawgov supports "
+            f"({SCHEMA_VERSION}); upgrade lawgov"
+        )
+    if readonly:
+        return db
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=10000")
+    if version < SCHEMA_VERSION:
+        ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns and indexes; set the schema version."""
+    with db.conn:
+        for name, spec in TABLES.items():
+            table = db[name]
+            if not table.exists():
+                table.create(
+                    spec["columns"],
+                    pk=spec["pk"],
+                    not_null=spec.get("not_null") or None,
+                    foreign_keys=spec.get("foreign_keys") or None,
+                )
+            else:
+                existing = set(table.columns_dict)
+                for col, typ in spec["columns"].items():
+                    if col not in existing:
+                        table.add_column(col, typ)
+            for cols in spec.get("unique", []):
+                table.create_index(cols, unique=True, if_not_exists=True)
+            for cols in spec.get("indexes", []):
+                table.create_index(cols, if_not_exists=True)
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -1,0 +1,47 @@
+"""Crawl extensions: progress lines on long runs."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from scrapy import signals
+from twisted.internet import task
+
+
+class Progress:
+    """Print pages, articles, reports, errors and the page rate every LAWGOV_PROGRESS_INTERVAL s."""
+
+    def __init__(self, crawler, interval: float):
+        self.crawler = crawler
+        self.interval = interval
+        self.loop = None
+        self.started = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler, crawler.settings.getfloat("LAWGOV_PROGRESS_INTERVAL"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider):
+        self.started = time.monotonic()
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.report)
+            self.loop.start(self.interval, now=False)
+
+    def spider_closed(self, spider):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def report(self):
+        s = self.crawler.stats.get_stats()
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        pages = s.get("response_received_count", 0)
+        print(
+            f"[lawgov] {elapsed:6.0f}s  pages {pages}  articles {s.get('lawgov/articles', 0)}  "
+            f"reports {s.get('lawgov/reports_archived', 0)}  errors {s.get('lawgov/errors', 0)}  "
+            f"{pages / elapsed:.1f} pages/s",
+            file=sys.stderr, flush=True,
+        )

@@ -1,0 +1,288 @@
+"""The generic report spider: one spider for every portal.
+
+From each start URL it walks towards the report column (anchor texts), walks the column's list pages
+(TRS createPageHTML, 下一页/?page=N links, Hanweb jpage dataproxy POSTs), and fetches articles; an
+article split over several pages (TRS t2024…_1.html) is fetched whole and yielded as one item.
+All site knowledge is in crawler/discovery_rules.py.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from parsel import Selector
+
+from crawler import discovery_rules as R
+from crawler.portals import load_portals
+
+# Kinds of pages the spider asks for; carried in request.meta["kind"].
+NAV = "nav"  # home page or a navigation column: look for the way to the reports
+COLUMN = "column"  # the report column (every article is fetched)
+LIST = "list"  # another column that may list reports among other things
+ARTICLE = "article"
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, portals: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not portals:
+            raise ValueError("the reports spider needs -a portals=FILE (a portal registry YAML)")
+        self.portals_file = portals
+        self.portals = load_portals(portals)
+        self.portals_by_name = {p.name: p for p in self.portals}
+        # Scrapy's offsite filter gets the union; each link is also checked against its own portal.
+        self.allowed_domains = sorted({d for p in self.portals for d in p.allowed_domains})
+        self._requests_per_portal: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.max_pages = s.getint("LAWGOV_MAX_PAGES_PER_PORTAL")
+        spider.max_nav_hops = s.getint("LAWGOV_MAX_NAV_HOPS")
+        spider.max_list_pages = s.getint("LAWGOV_MAX_LIST_PAGES")
+        spider.max_parts = s.getint("LAWGOV_MAX_ARTICLE_PARTS")
+        return spider
+
+    # -- requests -------------------------------------------------------------------------------
+    async def start(self):
+        for portal in self.portals:
+            for url in portal.start_urls:
+                kind = NAV if _is_home(url) else COLUMN
+                req = self._request(url, portal, kind, hops=0, list_pages=1)
+                if req is not None:
+                    yield req
+
+    def _request(self, url, portal, kind, *, hops=0, list_pages=1, anchor="", **kwargs):
+        """A request for ``url`` on behalf of ``portal``, or None when a cap or the domain says no."""
+        if not portal.allows(url):
+            self.crawler.stats.inc_value("lawgov/offsite_skipped")
+            return None
+        count = self._requests_per_portal.get(portal.name, 0)
+        if count >= self.max_pages:
+            self.crawler.stats.inc_value("lawgov/portal_cap_reached")
+            return None
+        self._requests_per_portal[portal.name] = count + 1
+        callback = self.parse_article if kind == ARTICLE else self.parse_listing
+        meta = {"portal": portal.name, "kind": kind, "hops": hops, "list_pages": list_pages,
+                "anchor": anchor}
+        meta.update(kwargs.pop("meta", {}))
+        cls = kwargs.pop("cls", scrapy.Request)
+        return cls(url, callback=callback, errback=self.on_error, meta=meta, **kwargs)
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt said no, or a middleware dropped it on purpose: not a fault
+            self.crawler.stats.inc_value("lawgov/ignored")
+            return
+        kind = type(failure.value).__name__
+        if failure.check(HttpError):
+            kind = f"http_{failure.value.response.status}"
+        self.crawler.stats.inc_value("lawgov/errors")
+        self.crawler.stats.inc_value(f"lawgov/errors/{kind}")
+        self.logger.warning("fetch failed: %s (%s: %s)", request.url, kind, failure.value)
+
+    # -- listings -------------------------------------------------------------------------------
+    def parse_listing(self, response):
+        """Home pages, navigation columns and lists: yield further listings and articles."""
+        if not hasattr(response, "text"):
+            return
+        portal = self.portals_by_name[response.meta["portal"]]
+        kind = response.meta["kind"]
+        hops = response.meta["hops"]
+        body = response.text
+        sel = response.selector if not response.meta.get("jpage") else Selector(text=_records_html(body))
+
+        yield from self._pagination(response, portal, kind, body, sel)
+        yield from self._jpage(response, portal, kind, body)
+        # Records embedded in the page as Hanweb XML (CDATA is invisible to the HTML parser).
+        if not response.meta.get("jpage") and R.JPAGE_RECORD.search(body):
+            sel_records = Selector(text=_records_html(body))
+            yield from self._links(response, portal, kind, hops, sel_records)
+        yield from self._links(response, portal, kind, hops, sel)
+
+    def _links(self, response, portal, kind, hops, sel):
+        for a in sel.css("a[href]"):
+            href = a.attrib.get("href", "").strip()
+            if not href or R.SKIP_URL_PATTERNS.search(href):
+                continue
+            url = _canonical(urljoin(response.url, href))
+            if not url.startswith(("http://", "https://")):
+                continue
+            text = _anchor_text(a)
+            if R.PAGINATION_ANCHORS.match(text):
+                continue  # handled by _pagination
+            if _is_article_url(url):
+                if kind == COLUMN or R.ARTICLE_ANCHORS.search(text):
+                    req = self._request(url, portal, ARTICLE, hops=hops + 1, anchor=text)
+                    if req is not None:
+                        yield req
+                continue
+            if hops >= self.max_nav_hops:
+                continue
+            if R.REPORT_COLUMN_ANCHORS.search(text):
+                yield from _some(self._request(url, portal, COLUMN, hops=hops + 1, anchor=text))
+            elif R.NAVIGATION_ANCHORS.match(text):
+                yield from _some(self._request(url, portal, LIST, hops=hops + 1, anchor=text))
+
+    def _pagination(self, response, portal, kind, body, sel):
+        """Other pages of the same list: TRS pager scripts, 下一页/number links, ?page=N."""
+        pages = response.meta["list_pages"]
+        if pages >= self.max_list_pages:
+            return
+        urls = []
+        for m in R.TRS_PAGER.finditer(body):
+            total, name, ext = int(m.group(1)), m.group(3), m.group(4)
+            total = min(total, self.max_list_pages)
+            urls += [urljoin(response.url, name + (f"_{i}" if i else "") + "." + ext) for i in range(total)]
+        if not urls and (m := R.TRS_COUNT_PAGE.search(body)):
+            ext = posixpath.splitext(urlsplit(response.url).path)[1] or ".html"
+            total = min(int(m.group(1)), self.max_list_pages)
+            urls += [urljoin(response.url, "index" + (f"_{i}" if i else "") + ext) for i in range(total)]
+        for a in sel.css("a[href]"):
+            if R.PAGINATION_ANCHORS.match(_anchor_text(a)):
+                href = a.attrib.get("href", "").strip()
+                if href and not R.SKIP_URL_PATTERNS.search(href):
+                    urls.append(urljoin(response.url, href))
+        for url in urls:
+            url = _canonical(url)
+            if url != _canonical(response.url) and _same_list(url, response.url):
+                yield from _some(self._request(url, portal, kind, hops=response.meta["hops"],
+                                               list_pages=pages + 1))
+
+    def _jpage(self, response, portal, kind, body):
+        """Hanweb jpage lists: POST for the records, 45 at a time, as the page's own script does."""
+        if response.meta.get("jpage"):
+            start = response.meta["jpage_start"]
+            total = int(m.group(1)) if (m := R.JPAGE_TOTAL.search(body)) else 0
+            nxt = start + R.JPAGE_BATCH
+            if nxt <= total and response.meta["list_pages"] < self.max_list_pages:
+                yield from _some(self._jpage_request(response, portal, kind, response.meta["jpage_form"],
+                                                     response.meta["jpage_url"], nxt,
+                                                     response.meta["list_pages"] + 1))
+            return
+        m = R.JPAGE_PROXY.search(body)
+        if not m:
+            return
+        form = dict(R.JPAGE_DEFAULTS)
+        for field in R.JPAGE_FIELDS:
+            value = _find_param(body, field)
+            if value is not None:
+                form[field] = value
+        if "columnid" not in form:
+            self.logger.warning("jpage list without columnid: %s", response.url)
+            return
+        proxy_url = urljoin(response.url, m.group(0))
+        yield from _some(self._jpage_request(response, portal, kind, form, proxy_url, 1, 2))
+
+    def _jpage_request(self, response, portal, kind, form, proxy_url, start, list_pages):
+        end = start + R.JPAGE_BATCH - 1
+        url = f"{proxy_url}?{urlencode({'startrecord': start, 'endrecord': end, 'perpage': R.JPAGE_PERPAGE})}"
+        return self._request(
+            url, portal, kind, hops=response.meta["hops"], list_pages=list_pages,
+            cls=scrapy.FormRequest, formdata=form,
+            meta={"jpage": True, "jpage_start": start, "jpage_form": form, "jpage_url": proxy_url},
+        )
+
+    # -- articles -------------------------------------------------------------------------------
+    def parse_article(self, response):
+        """Fetch the remaining parts of a split article, then yield the whole article."""
+        part = _part(response)
+        parts = response.meta.get("parts", []) + [part]
+        first = response.meta.get("first_url", response.url)
+        todo = response.meta.get("todo")
+        if todo is None:
+            todo = self._more_parts(response)
+        if todo:
+            nxt, rest = todo[0], todo[1:]
+            yield scrapy.Request(
+                nxt, callback=self.parse_article, errback=self.on_error,
+                meta={**_carry(response.meta), "parts": parts, "todo": rest, "first_url": first},
+            )
+            return
+        self.crawler.stats.inc_value("lawgov/articles")
+        yield {"url": first, "portal": response.meta["portal"], "parts": parts,
+               "anchor": response.meta.get("anchor")}
+
+    def _more_parts(self, response) -> list[str]:
+        """TRS splits long articles: createPageHTML(3, 0, "t20240328_693227", "html") on part 0."""
+        if not hasattr(response, "text"):
+            return []
+        stem, ext = posixpath.splitext(posixpath.basename(urlsplit(response.url).path))
+        for m in R.TRS_PAGER.finditer(response.text):
+            total, current, name, ext2 = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+            if name == stem and current == 0 and total > 1:
+                total = min(total, self.max_parts)
+                return [_canonical(urljoin(response.url, f"{name}_{i}.{ext2}")) for i in range(1, total)]
+        return []
+
+
+# -- helpers (pure functions, tested alone) ---------------------------------------------------
+def _some(req):
+    return [req] if req is not None else []
+
+
+def _is_home(url: str) -> bool:
+    """A portal's home page (walked for the way to the reports) rather than a column URL."""
+    return R.HOME_PATHS.match(urlsplit(url).path or "/") is not None
+
+
+def _anchor_text(a) -> str:
+    text = " ".join(t.strip() for t in a.css("::text").getall()).strip()
+    return text or (a.attrib.get("title") or "").strip()
+
+
+def _is_article_url(url: str) -> bool:
+    return any(p.search(url) for p in R.DETAIL_URL_PATTERNS)
+
+
+def _canonical(url: str) -> str:
+    """Drop the fragment; keep everything else (query strings carry list pages and ids)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def _same_list(url: str, base: str) -> bool:
+    """A pagination link stays in the list's own folder (index_2.html, ?page=3)."""
+    u, b = urlsplit(url), urlsplit(base)
+    return u.netloc == b.netloc and posixpath.dirname(u.path) == posixpath.dirname(b.path)
+
+
+def _records_html(body: str) -> str:
+    return "\n".join(R.JPAGE_RECORD.findall(body))
+
+
+def _find_param(body: str, field: str) -> str | None:
+    """A jpage parameter's value wherever the page states it: url query, JS var/object, input."""
+    pats = (
+        rf"[?&;]{field}=([^&\"'\s<>]+)",
+        rf"\b{field}\s*[:=]\s*['\"]([^'\"]*)['\"]",
+        rf"\b{field}\s*[:=]\s*(\d+)",
+        rf"name=['\"]{field}['\"][^>]*value=['\"]([^'\"]*)['\"]",
+    )
+    for p in pats:
+        m = re.search(p, body)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _part(response) -> dict:
+    return {
+        "url": response.url,
+        "status": response.status,
+        "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+        "body": response.body,
+    }
+
+
+def _carry(meta: dict) -> dict:
+    return {k: meta[k] for k in ("portal", "kind", "hops", "list_pages", "anchor") if k in meta}

@@ -1,0 +1,165 @@
+"""The `lawgov` command: crawl, extract, stats, demo.
+
+Bad input (a malformed portal file, a foreign archive, a missing page file) gives one line naming
+the input and the problem, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Raised for input the user can fix; printed as one line, exit code 2."""
+
+
+def _cmd_crawl(args) -> int:
+    from lawgov.crawl import format_summary, run_crawl
+
+    summary = run_crawl(args.portals, args.db, proxy=args.proxy, fast=args.fast,
+                        contact=args.contact, log_level=args.log_level)
+    print(format_summary(summary))
+    return 0 if summary["errors"] == 0 else 1
+
+
+def _cmd_extract(args) -> int:
+    from pipelines.process import process_page
+
+    path = Path(args.page)
+    try:
+        body = path.read_bytes()
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read page ({e.strerror})") from None
+    url = args.url or path.resolve().as_uri()
+    record = process_page([{"url": url, "body": body, "content_type": args.content_type}])
+    out = {k: record.get(k) for k in (
+        "title", "text", "published", "written", "issuer", "year", "is_report", "class_reason",
+        "index_no", "doc_no", "source", "site_name", "column", "keywords")}
+    out["encoding"] = record["pages"][0].get("encoding")
+    out["url"] = url
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=None if args.compact else 2)
+    print()
+    return 0
+
+
+def _cmd_stats(args) -> int:
+    from archive.db import open_archive
+    from archive.queries import archive_stats
+
+    if not Path(args.db).exists():
+        raise BadInput(f"{args.db}: no such archive")
+    db = open_archive(args.db, create=False, readonly=True)
+    stats = archive_stats(db)
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(f"archive {args.db}")
+    for key in ("documents", "sources", "pages", "pages_rejected", "crawls"):
+        print(f"  {key:<15} {stats[key]:>8}")
+    print(f"  {'raw bytes':<15} {stats['raw_bytes']:>8}  (stored compressed: {stats['stored_bytes']})")
+    if stats["by_year"]:
+        print("reports by year covered: " + ", ".join(f"{r['year']}: {r['documents']}" for r in stats["by_year"]))
+    if stats["rejected_reasons"]:
+        print("rejected pages by reason: " + ", ".join(
+            f"{r['class_reason']}: {r['pages']}" for r in stats["rejected_reasons"]))
+    if stats["last_crawls"]:
+        print("last crawls:")
+        for c in stats["last_crawls"]:
+            print(f"  #{c['id']} {c['started_at']} {c['status'] or '':<8} pages {c['pages_fetched'] or 0} "
+                  f"reports {c['reports_archived'] or 0} merged {c['duplicates_merged'] or 0} "
+                  f"rejected {c['lookalikes_rejected'] or 0} errors {c['errors'] or 0} "
+                  f"{c['elapsed_s'] or 0}s")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    from lawgov.demo import run_demo
+
+    return run_demo(args.db, keep=args.keep)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lawgov",
+        description="Archive China's annual reports on building a law-based government "
+                    "(法治政府建设年度报告) from government portals into SQLite.",
+        epilog="Run `lawgov COMMAND --help` for each command's options.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "crawl", help="crawl the portals of a registry into an archive",
+        description="Crawl every portal listed in a registry YAML file and archive the reports found "
+                    "(created if missing). Politeness is on by default: robots.txt, 2 requests per "
+                    "site, AutoThrottle. Exit code 0: clean run; 1: finished with fetch errors; "
+                    "2: bad input.",
+        epilog="example: lawgov crawl --portals portals.yaml --db data/archive.db --contact you@example.org",
+    )
+    p.add_argument("--portals", required=True, metavar="FILE", help="portal registry (YAML)")
+    p.add_argument("--db", required=True, metavar="PATH", help="archive SQLite file")
+    p.add_argument("--proxy", metavar="URL", help="send every request through this HTTP proxy "
+                   "(the sample web is reached this way: see `python -m sampleweb serve`)")
+    p.add_argument("--contact", metavar="EMAIL_OR_URL", default=os.environ.get("LAWGOV_CONTACT"),
+                   help="operator contact added to the User-Agent (default: $LAWGOV_CONTACT)")
+    p.add_argument("--fast", action="store_true",
+                   help="no throttling, 8 requests per site: only for servers you run yourself")
+    p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="Scrapy log level (default: WARNING; progress lines are printed regardless)")
+    p.set_defaults(func=_cmd_crawl)
+
+    p = sub.add_parser(
+        "extract", help="extract one saved page and print it as JSON",
+        description="Read one saved HTML page (any encoding: it decides itself) and print one JSON "
+                    "object: title, text, published, written, issuer, year, is_report and the other "
+                    "metadata lawgov archives.",
+        epilog="example: lawgov extract page.html --url http://www.example.gov.cn/t20240304_1.html",
+    )
+    p.add_argument("page", metavar="PAGE.html", help="a saved page (bytes as served)")
+    p.add_argument("--url", help="the page's URL (used for relative links and provenance)")
+    p.add_argument("--content-type", help="the Content-Type header it was served with, if known")
+    p.add_argument("--compact", action="store_true", help="one line of JSON")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("stats", help="print what an archive holds",
+                       description="Counts of documents, sources and pages, reports per year, "
+                                   "rejections by reason, and the last crawl runs.")
+    p.add_argument("--db", required=True, metavar="PATH", help="archive SQLite file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser(
+        "demo", help="serve the sample web on loopback, crawl it, print a summary",
+        description="Start the shipped sample web on 127.0.0.1, crawl all its portals into the "
+                    "archive (fresh each time), and print the crawl summary and the archive's stats. "
+                    "This is what `make demo` runs.",
+    )
+    p.add_argument("--db", default="data/archive.db", metavar="PATH", help="archive to build "
+                   "(default: data/archive.db; replaced)")
+    p.add_argument("--keep", action="store_true", help="keep an existing archive (incremental re-run)")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from archive.db import ArchiveError
+    from crawler.portals import PortalFileError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (BadInput, PortalFileError, ArchiveError) as e:
+        print(f"lawgov {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"lawgov {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
