@@ -1,0 +1,148 @@
+"""Score the extractor against gold pages, next to plain trafilatura.
+
+    python -m pipelines.eval_extract tests/pages [--repeat N]
+
+A gold page is ``NAME.html`` with ``NAME.gold.json`` (keys: url, content_type, encoding, the
+metadata fields, and ``text`` as a list of lines). Printed per page and in total:
+
+- character-bigram precision / recall / F1 of the body text against the gold text (whitespace
+  ignored), for our extractor and for ``trafilatura.extract(favor_precision=True,
+  include_tables=True)`` on the same decoded page;
+- chrome leaks: chrome markers (扫一扫, 当前位置, ICP备 …) in the text that the gold text lacks;
+- metadata: share of gold metadata fields (title, published, … keywords) matched exactly;
+- speed: pages per second for both (bytes in, decoding included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from pipelines.encoding import decode_html
+from pipelines.extract import extract
+
+METADATA = ("title", "published", "written", "issuer", "index_no", "doc_no", "source",
+            "site_name", "column", "keywords")
+CHROME_MARKERS = ("扫一扫", "当前位置", "打印本页", "关闭窗口", "分享到", "字体", "主办", "承办",
+                  "网站标识码", "ICP备", "公网安备", "技术支持", "版权所有", "上一篇", "下一篇",
+                  "浏览次数", "索引号")
+
+
+def bigrams(text: str | None) -> Counter:
+    s = "".join((text or "").split())
+    return Counter(s[i:i + 2] for i in range(len(s) - 1))
+
+
+def prf(got: str | None, gold: str) -> tuple[float, float, float]:
+    g, t = bigrams(got), bigrams(gold)
+    overlap = sum((g & t).values())
+    p = overlap / sum(g.values()) if g else 0.0
+    r = overlap / sum(t.values()) if t else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def leaks(got: str | None, gold: str) -> list[str]:
+    return [m for m in CHROME_MARKERS if m in (got or "") and m not in gold]
+
+
+def plain_trafilatura(body: bytes, url: str | None, content_type: str | None) -> str | None:
+    import trafilatura
+
+    html, _enc = decode_html(body, content_type)
+    return trafilatura.extract(html, url=url, favor_precision=True, include_tables=True)
+
+
+def load_pages(folder: Path) -> list[tuple[str, bytes, dict]]:
+    pages = []
+    for gold_path in sorted(folder.glob("*.gold.json")):
+        name = gold_path.name[: -len(".gold.json")]
+        html_path = gold_path.with_name(name + ".html")
+        if not html_path.exists():
+            continue
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        pages.append((name, html_path.read_bytes(), gold))
+    return pages
+
+
+def pages_per_second(fn, pages, repeat: int) -> float:
+    for name, body, gold in pages[:2]:  # warm up (imports, caches)
+        fn(body, gold.get("url"), gold.get("content_type"))
+    best = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _name, body, gold in pages:
+            fn(body, gold.get("url"), gold.get("content_type"))
+        dt = time.perf_counter() - t
+        best = dt if best is None else min(best, dt)
+    return len(pages) / best if best else float("inf")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("folder", nargs="?", default="tests/pages")
+    ap.add_argument("--repeat", type=int, default=5, help="timing rounds (best is kept)")
+    args = ap.parse_args(argv)
+    pages = load_pages(Path(args.folder))
+    if not pages:
+        print(f"no gold pages in {args.folder}", file=sys.stderr)
+        return 2
+
+    print(f"{'page':40} {'ours P/R/F1':>18} {'trafilatura P/R/F1':>20}  leaks o/t  meta")
+    tot = {"ours": [0.0, 0.0, 0.0], "traf": [0.0, 0.0, 0.0]}
+    leak_total = {"ours": 0, "traf": 0}
+    meta_hits, meta_n = 0, 0
+    field_hits = Counter()
+    exact_text = 0
+    misses = []
+    for name, body, gold in pages:
+        gold_text = "\n".join(gold["text"])
+        ours = extract(body, url=gold.get("url"), content_type=gold.get("content_type"))
+        traf = plain_trafilatura(body, gold.get("url"), gold.get("content_type"))
+        po, ro, fo = prf(ours["text"], gold_text)
+        pt, rt, ft = prf(traf, gold_text)
+        for k, v in zip(("ours", "traf"), ((po, ro, fo), (pt, rt, ft))):
+            tot[k] = [a + b for a, b in zip(tot[k], v)]
+        lo, lt = leaks(ours["text"], gold_text), leaks(traf, gold_text)
+        leak_total["ours"] += len(lo)
+        leak_total["traf"] += len(lt)
+        hits = [f for f in METADATA if ours.get(f) == gold.get(f)]
+        meta_hits += len(hits)
+        meta_n += len(METADATA)
+        field_hits.update(hits)
+        for f in METADATA:
+            if ours.get(f) != gold.get(f):
+                misses.append(f"{name}: {f} = {ours.get(f)!r}, gold {gold.get(f)!r}")
+        if [ln.strip() for ln in (ours["text"] or "").split("\n")] == [ln.strip() for ln in gold["text"]]:
+            exact_text += 1
+        print(f"{name[:40]:40} {po:5.3f}/{ro:5.3f}/{fo:5.3f} {pt:6.3f}/{rt:5.3f}/{ft:5.3f}"
+              f"  {len(lo):4}/{len(lt):<4} {len(hits)}/{len(METADATA)}")
+
+    n = len(pages)
+    print()
+    print(f"pages: {n}")
+    for k, label in (("ours", "ours       "), ("traf", "trafilatura")):
+        p, r, f = (x / n for x in tot[k])
+        print(f"{label} bigram P {p:.3f}  R {r:.3f}  F1 {f:.3f}  (macro)   chrome leaks {leak_total[k]}")
+    print(f"ours: text exactly equal to gold on {exact_text}/{n} pages")
+    print(f"metadata exact: {meta_hits}/{meta_n} = {meta_hits / meta_n:.3f}   per field: "
+          + ", ".join(f"{f} {field_hits[f]}/{n}" for f in METADATA))
+    for m in misses:
+        print("  miss:", m)
+
+    def ours_fn(body, url, ct):
+        return extract(body, url=url, content_type=ct)
+
+    pps_ours = pages_per_second(ours_fn, pages, args.repeat)
+    pps_traf = pages_per_second(plain_trafilatura, pages, args.repeat)
+    print(f"speed: ours {pps_ours:.1f} pages/s, trafilatura {pps_traf:.1f} pages/s "
+          f"(ours costs {pps_traf / pps_ours:.2f}x trafilatura per page)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
