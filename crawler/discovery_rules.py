@@ -66,3 +66,7 @@ JPAGE_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>")
 # Start URLs with these paths are home pages (walked towards the column); any other start URL is
 # taken to be the report column itself.
 HOME_PATHS = re.compile(r"^/?(?:index\.(?:s?html?|jsp|aspx?|php))?$|^/(?:gate/big5/[^/]+/)?$", re.I)
+
+# Links to a portal's Traditional-script gateway (/gate/big5/…): a second home page, walked like the
+# first, so converted copies are seen and merged with their originals.
+GATEWAY_ANCHORS = re.compile(r"^\s*(?:繁[體体](?:版|中文)?|正體|BIG5)\s*$", re.I)

@@ -49,7 +49,7 @@ def run_crawl(portals_file: str, db: str, **kwargs) -> dict:
     open_archive(db).conn.close()  # create or migrate now, and fail early on a foreign file
     settings = crawl_settings(db, **kwargs)
     started = time.monotonic()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, portals=str(Path(portals_file)))
     process.start()

@@ -38,8 +38,9 @@ def table_cells(line: str) -> list[str]:
 
 
 def reader_lines(lines: list[str]) -> list[str]:
-    """What a reader should get from the page: table rows become one line, cells joined by a space."""
-    return [" ".join(table_cells(x)) if is_table_row(x) else x for x in lines]
+    """What a reader should get from the page: table rows become one line, cells joined by a tab
+    (the extraction contract, docs/CONTRACTS.md)."""
+    return ["\t".join(table_cells(x)) if is_table_row(x) else x for x in lines]
 
 
 def is_heading(line: str) -> bool:

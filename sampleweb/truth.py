@@ -57,7 +57,9 @@ def _details() -> tuple[dict, ...]:
             "title": a.title,
             "displayed_title": opencc_convert(a.title, "s2t") if gw else a.title,
             "published": a.published[:10], "published_time": a.published,
-            "written": a.written, "issuer": a.issuer, "source": a.source or None,
+            "written": a.written,
+            # what a reader takes as the issuer: 发布机构 when the page names one, else its 来源
+            "issuer": a.issuer or a.source or None, "source": a.source or None,
             "index_no": a.index_no, "doc_no": a.doc_no,
             "column": opencc_convert(col.name, "s2t") if gw else col.name,
             "is_report": a.is_report, "doc_key": doc_key(p, a), "year": a.year,

@@ -245,8 +245,9 @@ def _body_lines(family, html):
         bad.drop_tree()
     for br in node.xpath(".//br"):
         br.tail = "\n" + (br.tail or "")
-    for td in node.xpath(".//td"):
-        td.tail = " " + (td.tail or "")
+    for tr in node.xpath(".//tr"):  # cells joined by a tab, as the extraction contract says
+        for td in tr.xpath("./td")[:-1]:
+            td.tail = "\t" + (td.tail or "")
     for blk in node.xpath(".//p[not(ancestor::td)]|.//tr|.//div"):
         blk.tail = "\n" + (blk.tail or "")
     return [x.strip() for x in node.text_content().split("\n") if x.strip()]

@@ -120,6 +120,9 @@ class ReportsSpider(scrapy.Spider):
             text = _anchor_text(a)
             if R.PAGINATION_ANCHORS.match(text):
                 continue  # handled by _pagination
+            if R.GATEWAY_ANCHORS.match(text):
+                yield from _some(self._request(url, portal, NAV, hops=0, anchor=text))
+                continue
             if _is_article_url(url):
                 if kind == COLUMN or R.ARTICLE_ANCHORS.search(text):
                     req = self._request(url, portal, ARTICLE, hops=hops + 1, anchor=text)
