@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test eval install clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 2; }
@@ -20,6 +20,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Extraction vs plain trafilatura on the gold pages and the sample web; classification P/R.
+eval: $(STAMP)
+	$(BIN)/python -m pipelines.eval_extract tests/pages tests/pages/heldout --sample-web
+	$(BIN)/python -m pipelines.eval_classify
 
 clean:
 	rm -rf $(VENV) data/archive.db* .pytest_cache

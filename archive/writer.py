@@ -21,7 +21,8 @@ DOC_FIELDS = (
     "doc_no", "source", "site_name", "column", "keywords", "class_reason",
 )
 SOURCE_FIELDS = (
-    "title", "published", "issuer", "index_no", "doc_no", "source", "site_name", "column",
+    "title", "published", "written", "issuer", "index_no", "doc_no", "source", "site_name",
+    "column", "keywords",
 )
 
 
