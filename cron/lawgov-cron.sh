@@ -7,6 +7,7 @@
 #   LAWGOV_LOGDIR where run logs go                       (default: $LAWGOV_HOME/data/logs)
 #   LAWGOV_KEEP_LOGS how many run logs to keep            (default: 60)
 #   LAWGOV_CONTACT your e-mail, added to the User-Agent (please set it)
+#   LAWGOV_CRAWL_ARGS extra arguments for `lawgov crawl` (word-split), e.g. "--proxy http://…"
 #
 # Exit codes: 0 success, 1 partial failure (finished with fetch errors), 2 failure (bad input or
 # crash), 75 another crawl holds the lock (nothing done).
@@ -29,7 +30,8 @@ fi
 log="$logdir/crawl-$(date -u +%Y%m%dT%H%M%SZ).log"
 (
     echo "lawgov-cron: start $(date -u +%FT%TZ) portals=$portals db=$db"
-    "$lawgov" crawl --portals "$portals" --db "$db" --log-level INFO
+    # shellcheck disable=SC2086  # extra args are meant to be split
+    "$lawgov" crawl --portals "$portals" --db "$db" --log-level INFO ${LAWGOV_CRAWL_ARGS:-}
     rc=$?
     echo "lawgov-cron: end $(date -u +%FT%TZ) exit=$rc"
     exit $rc
