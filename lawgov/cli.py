@@ -36,6 +36,12 @@ def _cmd_extract(args) -> int:
         body = path.read_bytes()
     except OSError as e:
         raise BadInput(f"{path}: cannot read page ({e.strerror})") from None
+    if not body.strip():
+        raise BadInput(f"{path}: empty file, not an HTML page")
+    head = body[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00<" not in head \
+            and b"<\x00" not in head:
+        raise BadInput(f"{path}: binary file, not an HTML page")
     url = args.url or path.resolve().as_uri()
     record = process_page([{"url": url, "body": body, "content_type": args.content_type}])
     out = {k: record.get(k) for k in (
@@ -156,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BadInput, PortalFileError, ArchiveError) as e:
         print(f"lawgov {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `lawgov extract … | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"lawgov {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -56,3 +56,24 @@ def test_extract_missing_file(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("cannot read page (No such file or directory)")
     assert "nope.html" in proc.stderr
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "empty file, not an HTML page"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file, not an HTML page"),
+])
+def test_extract_refuses_non_html(tmp_path, capsys, content, problem):
+    path = tmp_path / "x.html"
+    path.write_bytes(content)
+    assert main(["extract", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"lawgov extract: error: {path}: {problem}"
+
+
+def test_extract_utf16_page_is_html(tmp_path, capsys):
+    html = '<html><head><meta charset="gb2312"><title>铁岭县2023年度法治政府建设情况报告</title></head><body><div id="zoom"><p>2023年，我县法治政府建设工作取得新进展。</p></div></body></html>'
+    path = tmp_path / "u16.html"
+    path.write_bytes(b"\xff\xfe" + html.encode("utf-16-le"))
+    assert main(["extract", str(path), "--compact"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"] == "2023年,我县法治政府建设工作取得新进展。" and out["encoding"].startswith("utf-16")
