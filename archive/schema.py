@@ -20,7 +20,12 @@ DOCUMENTS = {
         "issuer": str,
         "region_code": str,
         "level": str,
+        "issuer_kind": str,
+        "province": str,
+        "city": str,
+        "county": str,
         "published": str,
+        "published_late": int,
         "written": str,
         "index_no": str,
         "doc_no": str,
@@ -39,7 +44,25 @@ DOCUMENTS = {
     "pk": "id",
     "not_null": {"text", "text_sha256"},
     "unique": [["text_sha256"]],
-    "indexes": [["year"], ["issuer"], ["region_code"]],
+    "indexes": [["year"], ["issuer"], ["region_code"], ["province", "year"]],
+}
+
+# One row per heading of a report (一、/(一)/1.), so sections such as 存在的问题 can be read across reports.
+SECTIONS = {
+    "columns": {
+        "id": int,
+        "document_id": int,
+        "position": int,
+        "level": int,
+        "number": str,
+        "heading": str,
+        "text": str,
+    },
+    "pk": "id",
+    "not_null": {"document_id"},
+    "unique": [["document_id", "position"]],
+    "indexes": [["heading"]],
+    "foreign_keys": [("document_id", "documents", "id")],
 }
 
 # One row per URL where a report was seen; cross-posts share a document.
@@ -128,4 +151,5 @@ TABLES = {
     "sources": SOURCES,
     "pages": PAGES,
     "crawls": CRAWLS,
+    "sections": SECTIONS,
 }

@@ -17,8 +17,9 @@ UNCHANGED = "unchanged"  # a report URL fetched again with the same text
 LOOKALIKE = "lookalike"  # not a report: kept in pages with its class_reason only
 
 DOC_FIELDS = (
-    "title", "year", "issuer", "region_code", "level", "published", "written", "index_no",
-    "doc_no", "source", "site_name", "column", "keywords", "class_reason",
+    "title", "year", "issuer", "issuer_kind", "region_code", "level", "province", "city", "county",
+    "published", "published_late", "written", "index_no", "doc_no", "source", "site_name", "column",
+    "keywords", "class_reason",
 )
 SOURCE_FIELDS = (
     "title", "published", "written", "issuer", "index_no", "doc_no", "source", "site_name",
@@ -130,6 +131,11 @@ class ArchiveWriter:
                 last_seen=now,
             )
             document_id = db["documents"].insert(row).last_pk
+            db["sections"].insert_all(
+                {"document_id": document_id, "position": sec["position"], "level": sec["level"],
+                 "number": sec["number"], "heading": sec["heading"], "text": sec["text"]}
+                for sec in record.get("sections", [])
+            )
             outcome = NEW_REPORT
         else:
             document_id = doc[0]

@@ -46,7 +46,8 @@ def _cmd_extract(args) -> int:
     record = process_page([{"url": url, "body": body, "content_type": args.content_type}])
     out = {k: record.get(k) for k in (
         "title", "text", "published", "written", "issuer", "year", "is_report", "class_reason",
-        "index_no", "doc_no", "source", "site_name", "column", "keywords")}
+        "index_no", "doc_no", "source", "site_name", "column", "keywords", "issuer_kind", "level",
+        "region_code", "province", "city", "county", "published_late", "sections")}
     out["encoding"] = record["pages"][0].get("encoding")
     out["url"] = url
     json.dump(out, sys.stdout, ensure_ascii=False, indent=None if args.compact else 2)

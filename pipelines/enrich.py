@@ -82,13 +82,13 @@ KIND_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("party-government", re.compile(
         r"(?:党委|党工委|[省市区县州旗盟镇乡]委|委员会)[\s、,，;；和与及暨]*\S{0,24}?"
         r"(?:人民政府|政府|办事处)$")),
-    # departments of a government, incl. 人民政府办公室 (must come before "government")
-    ("department", re.compile(
-        r"(?:局|厅|委员会|管委会|委|办公室|办公厅|办|中心|部|署|院|站|所|队|处|组|室)$")),
     # streets, towns, townships
     ("street-township", re.compile(
         r"^\S{1,12}?(?:街道办事处|街道办|街道|民族乡人民政府|乡人民政府|镇人民政府|苏木人民政府"
         r"|乡政府|镇政府|民族乡|镇|乡|苏木)$")),
+    # departments of a government, incl. 人民政府办公室 (must come before "government")
+    ("department", re.compile(
+        r"(?:局|厅|委员会|管委会|委|办公室|办公厅|办|中心|部|署|院|站|所|队|处|组|室)$")),
     # the government itself: X县人民政府, X区政府, bare "嘉陵区"
     ("government", re.compile(r"^(?:人民政府|政府)?$")),
 )
@@ -362,8 +362,9 @@ def _issuer_facts(issuer: str, portal: Division | None, portal_level: str | None
     region: Division | None = None
     level: str | None = None
 
+    party = KIND_RULES[0][1].search(compact)
     if chain:
-        kind = _classify_rest(rest_c)
+        kind = "party-government" if party else _classify_rest(rest_c)
         region, level = _resolve_chain(chain, portal)
         if region is not None:
             level = region.level
@@ -403,13 +404,9 @@ def _issuer_facts(issuer: str, portal: Division | None, portal_level: str | None
         level = "township"
         if region is None and not chain:
             region = portal
-        if region is not None and region.level != "county" and chain:
-            # "南充市XX镇": a town named under a city; its county is unknown
-            pass
     elif kind == "party-government":
         # a town/street party-government joint: 中共XX镇委员会 XX镇人民政府
-        if re.search(r"(?:镇|乡|街道|苏木)(?:党委|委员会|党工委|委)", rest_c + compact[:0]) or \
-                re.search(r"(?:镇|乡|街道)(?:人民政府|政府|办事处)$", rest_c):
+        if re.search(r"(?:镇|乡|街道|苏木)(?:党委|委员会|党工委|委|人民政府|政府|办事处)", rest_c):
             level = "township"
     if kind is None:
         return out

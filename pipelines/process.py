@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 
 from pipelines.classify import classify, covered_year
+from pipelines.enrich import enrich
 from pipelines.extract import extract
 from pipelines.normalize import normalize_text, normalize_title
+from pipelines.sections import split_sections
 
 METADATA_FIELDS = (
     "title", "published", "written", "issuer", "index_no", "doc_no", "source", "site_name",
@@ -54,18 +56,21 @@ def process_page(parts: list[dict], portal=None) -> dict:
     if not fields["issuer"] and portal is not None:
         fields["issuer"] = portal.issuer
     is_report, reason = classify(title, text)
+    year = covered_year(title, text, fields["published"])
     record = dict(fields)
+    # issuer_kind, level, region_code, province, city, county, published_late
+    record.update(enrich(fields["issuer"], getattr(portal, "region_code", None),
+                         getattr(portal, "level", None), fields["published"], year, title))
     record.update(
         url=parts[0]["url"],
         title=title or None,
         text=text,
         text_sha256=sha256(text.encode("utf-8")),
-        year=covered_year(title, text, fields["published"]),
+        year=year,
         is_report=bool(is_report and text),
         class_reason=reason if text else "empty-text",
+        sections=split_sections(text) if is_report and text else [],
         portal=getattr(portal, "name", None),
-        region_code=getattr(portal, "region_code", None),
-        level=getattr(portal, "level", None),
         pages=[
             {
                 "url": p["url"],

@@ -159,3 +159,28 @@ def test_foreign_archive_is_refused(tmp_path):
     proc = run_lawgov("crawl", "--portals", SAMPLE_PORTALS, "--db", notes)
     assert proc.returncode == 2 and "not a SQLite archive" in proc.stderr
     assert notes.read_text() == "not a database"
+
+
+def test_documents_are_tied_to_their_government(crawled):
+    """Region, level and lateness on every archived report, from issuer names and the registry."""
+    docs = archived(crawled["db"])
+    by_key = {key: docs[frozenset(v["urls"])] for key, v in truth.expected_reports().items()}
+    assert {k: (d["region_code"], d["level"], d["issuer_kind"]) for k, d in by_key.items()
+            if k in ("jialing-2021", "nanchong-sfj-2023", "haimen-2022", "taizhou-2023")} == {
+        "jialing-2021": ("511304", "county", "government"),
+        "nanchong-sfj-2023": ("511300", "city", "department"),
+        "haimen-2022": ("331002", "township", "street-township"),
+        "taizhou-2023": ("331000", "city", "government"),
+    }
+    assert all(d["province"] for d in by_key.values())
+    late = {k for k, d in by_key.items() if d["published_late"]}
+    want = {k for k, d in by_key.items() if d["published"] > f"{d['year'] + 1}-04-01"}
+    assert late == want == {"tielingxian-2021"}
+
+
+def test_sections_of_each_report(crawled):
+    db = sqlite_utils.Database(crawled["db"])
+    counts = dict(db.execute("SELECT document_id, count(*) FROM sections GROUP BY document_id").fetchall())
+    assert set(counts) == {d["id"] for d in archived(crawled["db"]).values()}
+    headings = {r[0] for r in db.execute("SELECT heading FROM sections WHERE level = 1")}
+    assert {"存在的问题", "下一步工作打算", "存在的不足和原因"} <= headings
