@@ -143,6 +143,7 @@ class _Index:
         self.by_code: dict[str, Division] = {}
         self.by_name: dict[str, list[Division]] = {}
         self.by_stem: dict[str, list[Division]] = {}
+        self.former: dict[str, tuple[str, int]] = {}  # former name -> (its code, year it changed)
         self.max_len = 0
         for line in DIVISIONS_FILE.read_text(encoding="utf-8").splitlines():
             if not line or line.startswith("#") or line.startswith("code\t"):
@@ -159,9 +160,11 @@ class _Index:
             for line in RENAMES_FILE.read_text(encoding="utf-8").splitlines():
                 if not line or line.startswith("#") or line.startswith("old_name\t"):
                     continue
-                old, _old_code, new_code, *_ = line.split("\t")
+                old, old_code, new_code, year, *_ = line.split("\t")
                 if new_code in self.by_code and old not in self.by_name:
                     self._add(old, self.by_code[new_code])
+                    if old_code.isdigit() and year.isdigit():
+                        self.former[old] = (old_code, int(year))
 
     def _add(self, name: str, d: Division) -> None:
         lst = self.by_name.setdefault(name, [])
@@ -434,6 +437,23 @@ def _portal_division(code) -> Division | None:
     return None
 
 
+def _keep_code_valid_at_publication(out: dict, issuer: str, published) -> None:
+    """A report published before its division was renamed or merged keeps the code it had then
+    (襄樊市 until 2010, 下城区 until 2021): the former name's row in division_renames.tsv."""
+    when = parse_date(published)
+    if when is None or not issuer or out["region_code"] is None:
+        return
+    for old, (old_code, changed) in index().former.items():
+        if old in issuer and when.year < changed:
+            level = "county" if old_code[4:] != "00" else "city"
+            if out["region_code"][:4 if level == "city" else 6] != (
+                    index().by_name[old][0].code[:4 if level == "city" else 6]):
+                continue  # the name matched, but the region resolved elsewhere
+            out[level] = old
+            out["region_code"] = old_code if level == "county" else old_code[:4] + out["region_code"][4:]
+            return
+
+
 def enrich(issuer: str | None, portal_region_code: str | None, portal_level: str | None,
            published: str | None, year: int | None, title: str | None = None) -> dict:
     """Issuer kind and level, GB/T 2260 region and lateness of one report (see module doc).
@@ -456,6 +476,7 @@ def enrich(issuer: str | None, portal_region_code: str | None, portal_level: str
         if out["region_code"] is None and out["issuer_kind"] is None and portal is not None:
             # nothing from the issuer: the portal's region is the best we know
             out.update(_names(portal))
+        _keep_code_valid_at_publication(out, _clean_issuer(issuer), published)
         out["published_late"] = published_late(published, year, out["issuer_kind"])
     except Exception:  # noqa: BLE001 - enrichment must never break processing
         pass

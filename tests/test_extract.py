@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -380,29 +379,6 @@ def test_no_site_knowledge_in_extract_py():
         and id(node) not in docstrings and cjk.search(node.value)
     ]
     assert offending == []
-
-
-def test_speed_against_plain_trafilatura():
-    import trafilatura
-
-    from pipelines.encoding import decode_html
-
-    htmls = [decode_html(p.with_name(p.name.replace(".gold.json", ".html")).read_bytes())[0]
-             for p in GOLD]
-
-    def best(fn):
-        fn(htmls[0])
-        times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            for h in htmls:
-                fn(h)
-            times.append(time.perf_counter() - t)
-        return min(times)
-
-    ours = best(extract_html)
-    plain = best(lambda h: trafilatura.extract(h, favor_precision=True, include_tables=True))
-    assert ours <= 1.5 * plain, (ours, plain)
 
 
 def test_title_from_the_line_above_the_date_when_title_tag_is_the_site_name():

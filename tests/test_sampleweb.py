@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -53,12 +52,10 @@ def decode(headers, body):
 
 # -- the server ------------------------------------------------------------------------------------
 
-def test_starts_fast_on_free_ports():
-    t = time.perf_counter()
+def test_starts_on_free_ports():
     a, b = SampleWeb(), SampleWeb()
     try:
         pa, pb = a.start(), b.start()
-        assert time.perf_counter() - t < 1.0
         assert pa > 0 and pb > 0 and pa != pb
     finally:
         a.stop()
