@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test eval install clean
+.PHONY: demo test eval bench install clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 2; }
@@ -25,6 +25,10 @@ test: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m pipelines.eval_extract tests/pages tests/pages/heldout --sample-web
 	$(BIN)/python -m pipelines.eval_classify
+
+# Speed figures (ratios in one run): processing stages vs plain trafilatura, crawl throughput.
+bench: $(STAMP)
+	$(BIN)/python -m lawgov.bench
 
 clean:
 	rm -rf $(VENV) data/archive.db* .pytest_cache
