@@ -202,7 +202,7 @@ METADATA_LABELS: dict[str, str | None] = {
     "文号": "doc_no", "发文字号": "doc_no", "发文文号": "doc_no", "文件编号": "doc_no",
     "文件文号": "doc_no",
     "发布机构": "issuer", "发文机关": "issuer", "制发机构": "issuer", "发文单位": "issuer",
-    "发布单位": "issuer", "发布机关": "issuer", "公开主体": "issuer", "信息公开主体": "issuer",
+    "发布单位": "issuer", "发布机关": "issuer", "发文机构": "issuer", "公开主体": "issuer", "信息公开主体": "issuer",
     "成文日期": "written", "成文时间": "written", "印发日期": "written", "发文日期": "written",
     "发布日期": "published", "发布时间": "published", "公开日期": "published",
     "公开时间": "published", "信息发布时间": "published", "发表时间": "published",
@@ -221,6 +221,7 @@ METADATA_LABELS: dict[str, str | None] = {
     "责任编辑": None, "审核": None, "发布人": None, "所属机构": None, "信息类别": None,
     "载体类型": None, "语种": None, "统一编号": None, "登记号": None, "内容概述": None,
     "摘要": None, "有效期": None, "机构": None, "信息分类": None,
+    "所属主题": None, "生成日期": None,
 }
 # The same labels as a /gate/big5/ gateway serves them (Traditional characters).
 METADATA_LABELS.update({
@@ -250,8 +251,8 @@ LABEL_DATE_PREFIX = (
 LABEL_OPEN_BRACKETS = "【[（("
 LABEL_CLOSE_BRACKETS = "】]）)"
 LABEL_COLONS = ":："
-# What separates a label from its value.
-LABEL_AFTER = r"[ \u3000\xa0]*(?:[:：]|\t|$)"
+# What separates a label from its value (Beijing: "[发文机构] 北京市…", the label in brackets).
+LABEL_AFTER = r"[ \u3000\xa0]*(?:[:：]|[\]】]|\t|$)"
 # A value stops at one of these (besides the next label).
 VALUE_STOP = r"\t|[ \u3000\xa0]{2,}|[|｜丨【\[]"
 # Values that mean "none".
