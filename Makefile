@@ -23,7 +23,7 @@ test: $(STAMP)
 
 # Extraction vs plain trafilatura on the gold pages and the sample web; classification P/R.
 eval: $(STAMP)
-	$(BIN)/python -m pipelines.eval_extract tests/pages tests/pages/heldout --sample-web
+	$(BIN)/python -m pipelines.eval_extract tests/pages tests/pages/heldout tests/pages/blind --sample-web
 	$(BIN)/python -m pipelines.eval_classify
 
 # Speed figures (ratios in one run): processing stages vs plain trafilatura, crawl throughput.
