@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.fts import ensure_fts
 from archive.schema import SCHEMA_VERSION, TABLES
 
 
@@ -83,3 +84,5 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for cols in spec.get("indexes", []):
                 table.create_index(cols, if_not_exists=True)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    # the trigram full-text index and its triggers, so every write keeps it in step from the start
+    ensure_fts(db, rebuild=False)

@@ -1,4 +1,4 @@
-"""The `lawgov` command: crawl, extract, stats, demo.
+"""The `lawgov` command: crawl, extract, stats, demo, serve.
 
 Bad input (a malformed portal file, a foreign archive, a missing page file) gives one line naming
 the input and the problem, and exit code 2.
@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: data/archive.db; replaced)")
     p.add_argument("--keep", action="store_true", help="keep an existing archive (incremental re-run)")
     p.set_defaults(func=_cmd_demo)
+
+    from lawgov.serve import add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
