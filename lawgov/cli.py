@@ -1,4 +1,4 @@
-"""The `lawgov` command: crawl, extract, stats, demo, serve.
+"""The `lawgov` command: crawl, extract, stats, demo, serve, export.
 
 Bad input (a malformed portal file, a foreign archive, a missing page file) gives one line naming
 the input and the problem, and exit code 2.
@@ -154,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     from lawgov.serve import add_serve_parser
 
     add_serve_parser(sub)
+
+    from lawgov.export_cmd import add_export_parser
+
+    add_export_parser(sub)
     return parser
 
 
