@@ -44,14 +44,3 @@ def archive_stats(db: sqlite_utils.Database, last_crawls: int = 5) -> dict:
             for row in cur.fetchall()
         ],
     }
-
-
-def documents(db: sqlite_utils.Database) -> list[dict]:
-    """All documents with their source URLs (small archives, tests, exports of ids)."""
-    out = []
-    for row in db.query("SELECT * FROM documents ORDER BY id"):
-        row["urls"] = sorted(
-            r[0] for r in db.execute("SELECT url FROM sources WHERE document_id = ?", [row["id"]])
-        )
-        out.append(row)
-    return out

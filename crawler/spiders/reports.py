@@ -212,8 +212,7 @@ class ReportsSpider(scrapy.Spider):
             )
             return
         self.crawler.stats.inc_value("lawgov/articles")
-        yield {"url": first, "portal": response.meta["portal"], "parts": parts,
-               "anchor": response.meta.get("anchor")}
+        yield {"url": first, "portal": response.meta["portal"], "parts": parts}
 
     def _more_parts(self, response) -> list[str]:
         """TRS splits long articles: createPageHTML(3, 0, "t20240328_693227", "html") on part 0."""
