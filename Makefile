@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test eval bench install clean
+.PHONY: demo test eval bench bench-dedup install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "lawgov needs Python 3.11 (found: $(PYTHON)); set PYTHON=..."; exit 2; }
@@ -25,10 +25,15 @@ test: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m pipelines.eval_extract tests/pages tests/pages/heldout tests/pages/blind --sample-web
 	$(BIN)/python -m pipelines.eval_classify
+	$(BIN)/python -m pipelines.eval_dedup
 
 # Speed figures (ratios in one run): processing stages vs plain trafilatura, crawl throughput.
 bench: $(STAMP)
 	$(BIN)/python -m lawgov.bench
+
+# Near-duplicate index cost per document as the corpus grows (slow: see issue 5's note).
+bench-dedup: $(STAMP)
+	$(BIN)/python -m lawgov.bench_dedup --sizes 1000
 
 clean:
 	rm -rf $(VENV) data/archive.db* .pytest_cache
