@@ -86,25 +86,3 @@ def run_export(args) -> int:
     unit = "pages" if args.format == "warc" else "reports"
     print(f"exported {n} {unit} to {args.out} ({args.format})")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone: ``python -m lawgov.export_cmd --db ... --format ... --out ...``."""
-    from archive.db import ArchiveError
-
-    parser = argparse.ArgumentParser(prog="lawgov")
-    add_export_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["export", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.func(args)
-    except Exception as e:
-        from lawgov.cli import BadInput
-
-        if isinstance(e, (BadInput, ArchiveError)):
-            print(f"lawgov export: error: {e}", file=sys.stderr)
-            return 2
-        raise
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -125,20 +125,3 @@ def run_serve(args) -> int:
     # exec: Datasette gets this process's pid and signals, so stopping `lawgov serve` stops it.
     os.execv(sys.executable, argv)
     return 0  # not reached
-
-
-def main(argv: list[str] | None = None) -> int:
-    from archive.db import ArchiveError
-
-    parser = argparse.ArgumentParser(prog="lawgov")
-    add_serve_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.func(args)
-    except ArchiveError as e:
-        print(f"lawgov serve: error: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

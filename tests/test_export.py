@@ -12,8 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import ArchiveError
 from archive.export import ExportError, export, safe_component
+from lawgov.cli import main as cli_main
 from archive.writer import ArchiveWriter
-from lawgov import export_cmd
 
 
 def sha256(data):
@@ -288,16 +288,16 @@ def test_failure_leaves_no_file_under_final_name(archive, tmp_path, monkeypatch)
 
 def test_cli(archive, tmp_path, capsys):
     out = tmp_path / "cli.jsonl"
-    assert export_cmd.main(["--db", str(archive), "--format", "jsonl", "--out", str(out),
+    assert cli_main(["export", "--db", str(archive), "--format", "jsonl", "--out", str(out),
                             "--province", "浙江省"]) == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert "exported 1 reports" in capsys.readouterr().out
-    assert export_cmd.main(["--db", str(tmp_path / "nope.db"), "--format", "csv",
+    assert cli_main(["export", "--db", str(tmp_path / "nope.db"), "--format", "csv",
                             "--out", str(tmp_path / "x.csv")]) == 2
     assert "no such archive" in capsys.readouterr().err
-    assert export_cmd.main(["--db", str(archive), "--format", "csv",
+    assert cli_main(["export", "--db", str(archive), "--format", "csv",
                             "--out", str(tmp_path / "no" / "x.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        export_cmd.main(["--help"])
+        cli_main(["export", "--help"])
     assert "lawgov export --db data/archive.db" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from archive.db import open_archive
 from archive.fts import ensure_fts, search
 from archive.writer import NEW_REPORT, ArchiveWriter
 from lawgov import serve
+from lawgov.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,12 +116,12 @@ def test_fts_stays_in_step_with_documents(tmp_path):
 
 
 def test_serve_refuses_missing_and_foreign_files(tmp_path, capsys):
-    assert serve.main(["--db", str(tmp_path / "nope.db")]) == 2
+    assert cli_main(["serve", "--db", str(tmp_path / "nope.db")]) == 2
     assert "no such archive" in capsys.readouterr().err
     assert not (tmp_path / "nope.db").exists()
     notes = tmp_path / "notes.db"
     notes.write_text("my notes\n")
-    assert serve.main(["--db", str(notes)]) == 2
+    assert cli_main(["serve", "--db", str(notes)]) == 2
     assert "not a SQLite archive" in capsys.readouterr().err
     assert notes.read_text() == "my notes\n"
 
@@ -167,8 +168,8 @@ def server(tmp_path):
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     log = open(tmp_path / "serve.log", "w+")
-    # `python -m lawgov.serve` checks the archive, runs ensure_fts, then execs Datasette (same pid).
-    proc = subprocess.Popen([sys.executable, "-m", "lawgov.serve", "--db", str(path), "--port", str(port)],
+    # `lawgov serve` checks the archive, runs ensure_fts, then execs Datasette (same pid).
+    proc = subprocess.Popen([sys.executable, "-m", "lawgov.cli", "serve", "--db", str(path), "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
