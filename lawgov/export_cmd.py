@@ -1,11 +1,6 @@
 """`lawgov export`: write an archive out as JSON Lines, CSV, Parquet, text files or WARC.
 
-Wire it into lawgov/cli.py's build_parser() with::
-
-    from lawgov.export_cmd import add_export_parser
-    add_export_parser(sub)
-
-A missing or foreign archive raises ArchiveError (already printed by cli.main() as one line, exit
+Registered by lawgov/cli.py's build_parser(). A missing or foreign archive raises ArchiveError (already printed by cli.main() as one line, exit
 code 2); a bad request (missing output folder, non-empty txt folder, ...) raises
 archive.export.ExportError, which ``run_export`` turns into lawgov.cli.BadInput (same handling).
 See archive/export.py for what each format contains.

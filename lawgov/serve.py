@@ -16,8 +16,6 @@ statements, and on an immutable file they cannot change anything; time-limited b
 then the WAL is checkpointed into the main file (an immutable open does not read the -wal file).
 Immutable also means: a crawl writing the same archive while it is served will not show until
 `lawgov serve` is restarted.
-
-Standalone: ``python -m lawgov.serve --db data/archive.db``.
 """
 
 from __future__ import annotations
