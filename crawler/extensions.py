@@ -8,6 +8,8 @@ import time
 from scrapy import signals
 from twisted.internet import task
 
+from pipelines.item_pipelines import crawl_counters
+
 
 class Progress:
     """Print pages, articles, reports, errors and the page rate every LAWGOV_PROGRESS_INTERVAL s."""
@@ -36,12 +38,12 @@ class Progress:
             self.loop.stop()
 
     def report(self):
-        s = self.crawler.stats.get_stats()
+        c = crawl_counters(self.crawler.stats.get_stats())
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        pages = s.get("response_received_count", 0)
+        pages = c["pages_fetched"]
         print(
-            f"[lawgov] {elapsed:6.0f}s  pages {pages}  articles {s.get('lawgov/articles', 0)}  "
-            f"reports {s.get('lawgov/reports_archived', 0)}  errors {s.get('lawgov/errors', 0)}  "
+            f"[lawgov] {elapsed:6.0f}s  pages {pages}  articles {c['detail_pages']}  "
+            f"reports {c['reports_archived']}  errors {c['errors']}  "
             f"{pages / elapsed:.1f} pages/s",
             file=sys.stderr, flush=True,
         )

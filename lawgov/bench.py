@@ -20,6 +20,7 @@ from pathlib import Path
 from pipelines.classify import classify, covered_year
 from pipelines.encoding import decode_html
 from pipelines.enrich import enrich
+from pipelines.eval_extract import sample_web_pages
 from pipelines.extract import extract
 from pipelines.normalize import normalize_text, normalize_title
 from pipelines.process import process_page
@@ -29,15 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def sample_pages() -> list[dict]:
-    from sampleweb import truth
-    from sampleweb.server import SampleWeb
-
-    web = SampleWeb()
-    pages = []
-    for d in truth.detail_pages():
-        _status, headers, body = web.respond("GET", d["url"])
-        pages.append({"url": d["url"], "body": body, "content_type": headers.get("Content-Type")})
-    return pages
+    return [{"url": gold["url"], "body": body, "content_type": gold["content_type"]}
+            for _name, body, gold in sample_web_pages()]
 
 
 def best_ms_per_page(fn, items, repeat: int) -> float:

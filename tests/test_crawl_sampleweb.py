@@ -8,13 +8,11 @@ import shutil
 import pytest
 import sqlite_utils
 
+from pipelines.eval_extract import CHROME_MARKERS
 from pipelines.normalize import normalize_text
 from sampleweb import truth
 from tests.conftest import SAMPLE_PORTALS, run_lawgov
 
-CHROME_MARKERS = ("扫一扫", "当前位置", "打印本页", "关闭窗口", "分享到", "字体", "主办", "承办",
-                  "网站标识码", "ICP备", "公网安备", "技术支持", "版权所有", "上一篇", "下一篇", "浏览次数",
-                  "索引号")
 SAMPLE_HOSTS = {p["host"] for p in truth.detail_pages()}
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelines import extract as ex
+from pipelines.eval_extract import CHROME_MARKERS
 from pipelines.extract import extract, extract_html, parse_date, parse_label_pairs
 
 PAGES = Path(__file__).parent / "pages"
@@ -18,9 +19,6 @@ PAGES = Path(__file__).parent / "pages"
 GOLD = sorted(PAGES.rglob("*.gold.json"))
 METADATA = ("title", "published", "written", "issuer", "index_no", "doc_no", "source",
             "site_name", "column", "keywords")
-CHROME_MARKERS = ("扫一扫", "当前位置", "打印本页", "关闭窗口", "分享到", "字体", "主办", "承办",
-                  "网站标识码", "ICP备", "公网安备", "技术支持", "版权所有", "上一篇", "下一篇",
-                  "浏览次数", "索引号")
 
 
 def load(gold_path: Path) -> tuple[dict, dict]:

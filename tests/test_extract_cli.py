@@ -7,11 +7,11 @@ import json
 import pytest
 
 from lawgov.cli import main
+from pipelines.eval_extract import CHROME_MARKERS
 from pipelines.normalize import normalize_text, normalize_title
 from sampleweb import truth
 from sampleweb.server import SampleWeb
 from tests.conftest import run_lawgov
-from tests.test_crawl_sampleweb import CHROME_MARKERS
 
 WEB = SampleWeb()  # answers in-process (respond), no socket needed to read page bytes
 PAGES = truth.detail_pages()
