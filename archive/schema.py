@@ -7,7 +7,7 @@ refused instead of being silently misread.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # One row per distinct report (after exact dedup on the normalized text).
 DOCUMENTS = {
