@@ -30,10 +30,15 @@ eval: $(STAMP)
 # Speed figures (ratios in one run): processing stages vs plain trafilatura, crawl throughput.
 bench: $(STAMP)
 	$(BIN)/python -m lawgov.bench
+	$(BIN)/python -m lawgov.bench_incremental
+	$(BIN)/python -m lawgov.bench_distributed
+	$(BIN)/python -m lawgov.bench_dedup --sizes $(DEDUP_SIZES)
 
-# Near-duplicate index cost per document as the corpus grows (slow: see issue 5's note).
+# Near-duplicate dedup cost per document and peak memory as the corpus grows. 100k documents take
+# 5-10 minutes (mostly generating the synthetic texts): make bench-dedup DEDUP_SIZES=1000,10000,100000
+DEDUP_SIZES ?= 1000,10000
 bench-dedup: $(STAMP)
-	$(BIN)/python -m lawgov.bench_dedup --sizes 1000
+	$(BIN)/python -m lawgov.bench_dedup --sizes $(DEDUP_SIZES)
 
 clean:
 	rm -rf $(VENV) data/archive.db* .pytest_cache

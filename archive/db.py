@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.fts import ensure_fts
+from archive.fts import FTS_TABLE, ensure_fts
 from archive.schema import SCHEMA_VERSION, TABLES
 
 
@@ -84,5 +84,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for cols in spec.get("indexes", []):
                 table.create_index(cols, if_not_exists=True)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    # the trigram full-text index and its triggers, so every write keeps it in step from the start
-    ensure_fts(db, rebuild=False)
+    # the trigram full-text index and its triggers, so every write keeps it in step from the start;
+    # built from the rows when an older archive had none (its update triggers need indexed rows)
+    ensure_fts(db, rebuild=not db[FTS_TABLE].exists())

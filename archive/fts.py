@@ -63,8 +63,27 @@ def ensure_fts(db: sqlite_utils.Database, *, rebuild: bool = True) -> int:
     return db.execute("SELECT count(*) FROM documents").fetchone()[0]
 
 
+def fts_in_step(db: sqlite_utils.Database) -> bool:
+    """True when the index and its three triggers exist and it holds one row per document.
+
+    Cheap (two counts), unlike a rebuild, which on a 100,000-report archive takes many minutes:
+    `lawgov serve` rebuilds only when this is false (an index missing, or rows written without
+    the triggers, by an older lawgov or another tool).
+    """
+    if not has_fts(db):
+        return False
+    triggers = {r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'documents'")}
+    if not {"documents_fts_ai", "documents_fts_ad", "documents_fts_au"} <= triggers:
+        return False
+    indexed = db.execute(f"SELECT count(*), max(id) FROM {FTS_TABLE}_docsize").fetchone()
+    stored = db.execute("SELECT count(*), max(id) FROM documents").fetchone()
+    return tuple(indexed) == tuple(stored)
+
+
 def search(db: sqlite_utils.Database, query: str, limit: int = 100) -> list[int]:
-    """Document ids containing ``query`` (a literal substring), best first.
+    """Document ids containing ``query`` (a literal substring), most recently archived first
+    (not ``ORDER BY rank``: bm25 over every match is what makes a common word slow on a big archive).
 
     Uses the index for queries of three or more characters and a scan below that (see module doc).
     """
@@ -73,7 +92,7 @@ def search(db: sqlite_utils.Database, query: str, limit: int = 100) -> list[int]
     if len(query) >= MIN_FTS_QUERY_CHARS:
         phrase = '"' + query.replace('"', '""') + '"'
         rows = db.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rank LIMIT ?",
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
             [phrase, limit],
         ).fetchall()
     else:

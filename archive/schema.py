@@ -40,6 +40,9 @@ DOCUMENTS = {
         "chars": int,
         "first_seen": str,
         "last_seen": str,
+        # 0 once no source shows this document any more (its URLs moved to other reports); kept,
+        # with its revisions, as history (archive/writer.py, issue 5)
+        "is_current": int,
     },
     "pk": "id",
     "not_null": {"text", "text_sha256"},
@@ -86,12 +89,64 @@ SOURCES = {
         "part_urls": str,  # JSON list when the article was stitched from several pages
         "fetched_at": str,
         "first_seen": str,
+        # incremental crawls (crawler/incremental.py): last time the URL was asked about (fetch,
+        # 304 or gone answer), and when it stopped answering (never deleted; cleared when it answers)
+        "checked_at": str,
+        "gone_at": str,
+        "gone_reason": str,  # http_404, http_410, redirect:<url>
+        # dedup (archive/writer.py): this copy's current text, its length, whether it was served
+        # converted (Traditional/pinyin gateway), the portal's issuer, and its similarity to the
+        # document's canonical text (1.0 for the canonical copy and exact copies)
+        "text_sha256": str,
+        "chars": int,
+        "converted": int,
+        "portal_issuer": str,
+        "similarity": float,
     },
     "pk": "id",
     "not_null": {"url", "document_id"},
     "unique": [["url"]],
-    "indexes": [["document_id"], ["portal"]],
+    "indexes": [["document_id"], ["portal"], ["text_sha256"]],
     "foreign_keys": [("document_id", "documents", "id")],
+}
+
+# One row per version of the text a source URL served: same URL, changed text = a new revision.
+# last_seen moves when the URL serves that version again (also after an edit was reverted).
+REVISIONS = {
+    "columns": {
+        "id": int,
+        "source_url": str,
+        "document_id": int,  # the document the URL belonged to when it served this version
+        "text_sha256": str,
+        "text": str,
+        "title": str,
+        "chars": int,
+        "page_sha256": str,
+        "first_seen": str,
+        "last_seen": str,
+        "crawl_id": int,
+    },
+    "pk": "id",
+    "not_null": {"source_url", "text_sha256", "text"},
+    "unique": [["source_url", "text_sha256"]],
+    "indexes": [["document_id"], ["text_sha256"]],
+}
+
+# The persisted near-duplicate index: one MinHash signature per document (of its canonical text),
+# so a writer rebuilds the LSH without reading any text (pipelines/dedup.py).
+DEDUP_SIGNATURES = {
+    "columns": {
+        "document_id": int,
+        "signature": bytes,  # NUM_PERM little-endian uint64
+        "n_shingles": int,
+        "year": int,
+        "issuer": str,
+        "text_sha256": str,  # of the text signed: a stale row (text changed elsewhere) is redone
+    },
+    "pk": "document_id",
+    "not_null": {"signature"},
+    "unique": [],
+    "indexes": [],
 }
 
 # Every fetched detail page, raw bytes zlib-compressed, so the archive can be re-extracted offline.
@@ -115,11 +170,22 @@ PAGES = {
         "class_reason": str,
         "document_id": int,
         "part_of": str,  # first-part URL when this page continues a split article
+        # attachments (pipelines/attachments.py): a PDF without a text layer, and why a file's text
+        # was not extracted ("stored, not extracted: …")
+        "needs_ocr": int,
+        "extract_note": str,
+        # validators the server sent with these bytes, and the date the list showed next to the link
+        # (look-alikes have no source row, so per-page fetch state lives here)
+        "etag": str,
+        "last_modified": str,
+        "list_date": str,
     },
     "pk": "id",
     "not_null": {"url", "sha256"},
     "unique": [["url", "sha256"]],
-    "indexes": [["is_report"], ["document_id"]],
+    "indexes": [["is_report"], ["document_id"],
+                # covers archive.queries.known_urls, so an incremental crawl's start reads no page bodies
+                ["url", "fetched_at", "part_of", "etag", "last_modified", "list_date"]],
 }
 
 # One row per crawl run.
@@ -137,6 +203,16 @@ CRAWLS = {
         "lookalikes_rejected": int,
         "duplicates_merged": int,
         "errors": int,
+        # incremental crawls: 304 answers, known URLs not downloaded, refetches because the list date
+        # moved, periodic rechecks sent, URLs found gone / back, new revisions
+        "not_modified": int,
+        "skipped_known": int,
+        "list_changed": int,
+        "rechecks": int,
+        "gone": int,
+        "returned": int,
+        "revisions_new": int,
+        "errors_by_kind": str,  # JSON {kind: count}
         "elapsed_s": float,
         "stats_json": str,
     },
@@ -146,10 +222,32 @@ CRAWLS = {
     "indexes": [],
 }
 
+# One row per request that failed for good in a crawl (after its retries): timeouts, resets, 5xx,
+# challenge pages, binary junk, redirect loops, oversized bodies. Nothing of such a response is
+# archived, so the next run simply asks again.
+FETCH_ERRORS = {
+    "columns": {
+        "id": int,
+        "crawl_id": int,
+        "url": str,
+        "portal": str,
+        "kind": str,  # challenge, not_html, timeout, connection, truncated, too_large, redirect_loop, http_NNN
+        "detail": str,
+        "at": str,
+    },
+    "pk": "id",
+    "not_null": {"url", "kind"},
+    "unique": [],
+    "indexes": [["crawl_id"], ["kind"], ["url"]],
+}
+
 TABLES = {
     "documents": DOCUMENTS,
     "sources": SOURCES,
     "pages": PAGES,
     "crawls": CRAWLS,
     "sections": SECTIONS,
+    "fetch_errors": FETCH_ERRORS,
+    "revisions": REVISIONS,
+    "dedup_signatures": DEDUP_SIGNATURES,
 }

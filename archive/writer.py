@@ -6,15 +6,29 @@ import json
 import zlib
 from datetime import datetime, timezone
 
+import numpy as np
 import sqlite_utils
 
 from archive.db import open_archive
+from pipelines.dedup import (
+    NearDupIndex, canonical_order, clean_lengths, guard_blocks, is_converted, pair_score, shingle_hashes,
+    similarity,
+)
+from pipelines.sections import split_sections
 
 # Outcomes of ArchiveWriter.store(), also the crawl counters they feed.
 NEW_REPORT = "new_report"  # a report never seen before: a new document
-DUPLICATE = "duplicate"  # a report already archived, seen at a new URL: merged as another source
+DUPLICATE = "duplicate"  # an archived report (exact or near copy) at a new URL, or a known URL whose
+#                          text is now another archived report's: merged as another source
 UNCHANGED = "unchanged"  # a report URL fetched again with the same text
 LOOKALIKE = "lookalike"  # not a report: kept in pages with its class_reason only
+REVISED = "revised"  # a known URL serving a changed text of the same report: a new revision
+
+# A known URL's new text is a revision of the report it served when the guards pass and it keeps
+# at least this much of the old text (score = max(J, C) of pipelines.dedup); below, the URL now
+# serves another report and its source moves. Different reports of one issuer and year score
+# <= 0.42 on the pair set (J 0.245, a report vs its 政策解读 C 0.89 but size ratio < 0.5 → J 0.41).
+REVISION_MIN_SCORE = 0.5
 
 DOC_FIELDS = (
     "title", "year", "issuer", "issuer_kind", "region_code", "level", "province", "city", "county",
@@ -41,6 +55,8 @@ class ArchiveWriter:
     def __init__(self, path: str, *, db: sqlite_utils.Database | None = None):
         self.path = path
         self.db = db or open_archive(path)
+        self._dedup: NearDupIndex | None = None  # loaded on the first report (see dedup)
+        self._index_ops: list[tuple] = []
 
     def close(self) -> None:
         self.db.conn.close()
@@ -48,6 +64,8 @@ class ArchiveWriter:
     # -- crawls ---------------------------------------------------------------------------------
     def start_crawl(self, portals_file: str, n_portals: int) -> int:
         with self.db.conn:
+            # A run still 'running' was killed (one crawl per archive at a time: the cron lock).
+            self.db.execute("UPDATE crawls SET status = 'interrupted' WHERE status = 'running'")
             return self.db["crawls"].insert(
                 {"started_at": utcnow(), "status": "running", "portals_file": portals_file,
                  "portals": n_portals}
@@ -61,22 +79,40 @@ class ArchiveWriter:
             "stats_json": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
         }
         for key in ("pages_fetched", "detail_pages", "reports_archived", "lookalikes_rejected",
-                    "duplicates_merged", "errors"):
+                    "duplicates_merged", "errors", "not_modified", "skipped_known", "list_changed",
+                    "rechecks", "gone", "returned", "revisions_new"):
             row[key] = int(counters.get(key, 0))
+        row["errors_by_kind"] = json.dumps(counters.get("errors_by_kind") or {}, sort_keys=True)
         with self.db.conn:
             self.db["crawls"].update(crawl_id, row)
 
     # -- records --------------------------------------------------------------------------------
     def store(self, record: dict, crawl_id: int | None = None) -> str:
-        """Archive one processed record in a single transaction and say what it was."""
+        """Archive one processed record in a single transaction and say what it was.
+
+        Reports: exact match on the normalized text's hash first (any document's canonical text or
+        any source's current text), then the same URL's previous version (a revision), then a
+        near-duplicate query against the persisted LSH index with the year/issuer guards
+        (pipelines.dedup). See docs/CONTRACTS.md for the outcomes and the canonical-copy rule.
+        """
         now = record.get("fetched_at") or utcnow()
-        with self.db.conn:
-            document_id = None
-            if record["is_report"]:
-                outcome, document_id = self._store_report(record, now)
-            else:
-                outcome = LOOKALIKE
-            self._store_pages(record, now, crawl_id, document_id)
+        self._index_ops = []
+        try:
+            with self.db.conn:
+                document_id = None
+                if record["is_report"]:
+                    outcome, document_id = self._store_report(record, now, crawl_id)
+                else:
+                    outcome = LOOKALIKE
+                self._store_pages(record, now, crawl_id, document_id)
+        except BaseException:
+            self._index_ops = []
+            self._dedup = None  # the in-memory index may hold rolled-back work: reload it
+            raise
+        # the in-memory LSH follows the committed signatures only
+        for doc_id, sig, size, issuer, year in self._index_ops:
+            self.dedup.add_signature(str(doc_id), sig, size, issuer, year)
+        self._index_ops = []
         return outcome
 
     def _store_pages(self, record: dict, now: str, crawl_id: int | None, document_id: int | None) -> None:
@@ -98,6 +134,7 @@ class ArchiveWriter:
                 "document_id": document_id,
                 "part_of": first_url if i else None,
             }
+            row.update({k: page[k] for k in ("needs_ocr", "extract_note") if page.get(k)})
             if existing:
                 self.db["pages"].update(existing[0], row)
             else:
@@ -110,59 +147,301 @@ class ArchiveWriter:
                 )
                 self.db["pages"].insert(row)
 
-    def _store_report(self, record: dict, now: str) -> tuple[str, int]:
+    # -- reports: dedup, revisions, canonical copy (issue 5) --------------------------------------
+    @property
+    def dedup(self) -> NearDupIndex:
+        """The near-duplicate index, rebuilt from ``dedup_signatures`` on first use (no text read,
+        except for documents whose signature is missing or stale)."""
+        if getattr(self, "_dedup", None) is None:
+            self._dedup = self._load_dedup()
+        return self._dedup
+
+    def _load_dedup(self) -> NearDupIndex:
         db = self.db
-        url = record["url"]
-        doc = db.execute(
-            "SELECT id FROM documents WHERE text_sha256 = ?", [record["text_sha256"]]
+        idx = NearDupIndex(keep_shingles=False, loader=self._doc_text, normalized=True)
+        with db.conn:
+            self._backfill_v1()
+            db.execute("DELETE FROM dedup_signatures WHERE document_id NOT IN (SELECT id FROM documents)")
+            stale = db.execute(
+                "SELECT d.id, d.text, d.text_sha256, d.year, d.issuer FROM documents d "
+                "LEFT JOIN dedup_signatures s ON s.document_id = d.id WHERE s.document_id IS NULL "
+                "OR s.text_sha256 IS NOT d.text_sha256 OR s.year IS NOT d.year OR s.issuer IS NOT d.issuer"
+            ).fetchall()
+            for doc_id, text, sha, year, issuer in stale:
+                h, sig = idx.prepare(text)
+                self._save_signature(doc_id, sig, len(h), year, issuer, sha)
+        rows = db.execute("SELECT document_id, signature, n_shingles, year, issuer FROM dedup_signatures "
+                          "ORDER BY document_id").fetchall()
+        if rows:
+            ids, blobs, sizes, years, issuers = zip(*rows)
+            sigs = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(rows), -1)
+            idx.add_signatures(ids, sigs, sizes, issuers, years)
+        return idx
+
+    def _backfill_v1(self) -> None:
+        """Sources and revisions of an archive written before dedup (schema v1): every source is an
+        exact copy of its document, seen once."""
+        db = self.db
+        db.execute(
+            "UPDATE sources SET text_sha256 = (SELECT text_sha256 FROM documents WHERE id = document_id), "
+            "chars = (SELECT chars FROM documents WHERE id = document_id), similarity = 1.0, "
+            "portal_issuer = portal, converted = (url LIKE '%/gate/big5/%') WHERE text_sha256 IS NULL")
+        db.execute(
+            "INSERT OR IGNORE INTO revisions (source_url, document_id, text_sha256, text, title, chars, "
+            "page_sha256, first_seen, last_seen) SELECT s.url, s.document_id, d.text_sha256, d.text, "
+            "s.title, d.chars, s.page_sha256, s.first_seen, s.fetched_at FROM sources s "
+            "JOIN documents d ON d.id = s.document_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.source_url = s.url)")
+        db.execute("UPDATE documents SET is_current = (n_sources > 0) WHERE is_current IS NULL")
+
+    def _doc_text(self, doc_id) -> str:
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [int(doc_id)]).fetchone()
+        return row[0] if row else ""
+
+    def _save_signature(self, doc_id: int, sig, size: int, year, issuer, sha: str) -> None:
+        self.db["dedup_signatures"].upsert(
+            {"document_id": doc_id, "signature": np.asarray(sig, dtype="<u8").tobytes(),
+             "n_shingles": int(size), "year": year, "issuer": issuer, "text_sha256": sha},
+            pk="document_id")
+
+    def _index_document(self, doc_id: int, sig, size: int, year, issuer, sha: str) -> None:
+        """Persist a document's signature now; the in-memory index takes it after commit."""
+        self._save_signature(doc_id, sig, size, year, issuer, sha)
+        self._index_ops.append((doc_id, sig, size, issuer, year))
+
+    def _score_to(self, h, doc_id: int) -> float:
+        """Jaccard similarity of hashed text ``h`` to a document's canonical text (sources.similarity)."""
+        ch = self.dedup._candidate_hashes(str(doc_id)) if str(doc_id) in self.dedup else None
+        if ch is None:
+            ch = shingle_hashes(self._doc_text(doc_id), normalized=True)
+        return round(similarity(h, ch)[0], 6)
+
+    def _exact_match(self, sha: str) -> tuple[int, float] | None:
+        row = self.db.execute("SELECT id FROM documents WHERE text_sha256 = ?", [sha]).fetchone()
+        if row:
+            return row[0], 1.0
+        row = self.db.execute(
+            "SELECT document_id, similarity FROM sources WHERE text_sha256 = ? ORDER BY id LIMIT 1", [sha]
         ).fetchone()
-        source = db.execute("SELECT id, document_id FROM sources WHERE url = ?", [url]).fetchone()
+        return (row[0], row[1] if row[1] is not None else 1.0) if row else None
 
-        if doc is None:
-            row = {f: record.get(f) for f in DOC_FIELDS}
-            row.update(
-                text=record["text"],
-                text_sha256=record["text_sha256"],
-                canonical_url=url,
-                portal=record.get("portal"),
-                n_sources=0,
-                chars=len(record["text"]),
-                first_seen=now,
-                last_seen=now,
-            )
-            document_id = db["documents"].insert(row).last_pk
-            db["sections"].insert_all(
-                {"document_id": document_id, "position": sec["position"], "level": sec["level"],
-                 "number": sec["number"], "heading": sec["heading"], "text": sec["text"]}
-                for sec in record.get("sections", [])
-            )
-            outcome = NEW_REPORT
+    def _revision_of(self, record: dict, h, url: str, prev_sha: str | None, doc_id: int) -> bool:
+        """Is the URL's new text another version of the report it served before? Yes unless the
+        year/issuer guards block it or it keeps less than REVISION_MIN_SCORE of the old text."""
+        doc = self.db.execute("SELECT year, issuer FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if doc is None:  # the document was removed by another tool (lawgov reprocess merges)
+            return False
+        prev = self.db.execute(
+            "SELECT text FROM revisions WHERE source_url = ? AND text_sha256 = ?", [url, prev_sha]
+        ).fetchone()
+        old_text = prev[0] if prev else self._doc_text(doc_id)
+        j, c, r = similarity(h, shingle_hashes(old_text, normalized=True))
+        if guard_blocks(record.get("issuer"), record.get("year"), doc[1], doc[0], j):
+            return False
+        return pair_score(j, c, r) >= REVISION_MIN_SCORE
+
+    def _store_report(self, record: dict, now: str, crawl_id: int | None = None) -> tuple[str, int]:
+        db = self.db
+        url, sha, text = record["url"], record["text_sha256"], record["text"]
+        self.dedup  # noqa: B018 -- load (and backfill a v1 archive) before reading sources
+        source = db.execute(
+            "SELECT s.id, s.document_id, s.text_sha256, s.similarity FROM sources s WHERE s.url = ?", [url]
+        ).fetchone()
+        old_doc = source[1] if source else None
+        h = sig = None
+        if source and source[2] == sha:
+            document_id, sim, outcome = old_doc, source[3], UNCHANGED
         else:
-            document_id = doc[0]
-            db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [now, document_id])
-            outcome = UNCHANGED if source and source[1] == document_id else DUPLICATE
+            hit = self._exact_match(sha)
+            document_id, sim = hit if hit else (None, None)
+            if document_id is None:
+                h, sig = self.dedup.prepare(text)
+                if source and self._revision_of(record, h, url, source[2], old_doc):
+                    document_id = old_doc
+                else:
+                    matches = self.dedup.query_prepared(h, sig, record.get("issuer"), record.get("year"))
+                    if matches:
+                        document_id = int(matches[0][0])
+                if document_id is not None:
+                    sim = self._score_to(h, document_id)
+            if document_id is None:
+                outcome = NEW_REPORT
+            elif source and document_id == old_doc:
+                outcome = REVISED
+            else:
+                outcome = DUPLICATE
 
+        if document_id is None:
+            row = {f: record.get(f) for f in DOC_FIELDS}
+            row.update(text=text, text_sha256=sha, canonical_url=url, portal=record.get("portal"),
+                       n_sources=0, chars=len(text), first_seen=now, last_seen=now, is_current=1)
+            document_id = db["documents"].insert(row).last_pk
+            self._write_sections(document_id, record.get("sections", []))
+            self._index_document(document_id, sig, len(h), record.get("year"), record.get("issuer"), sha)
+            sim = 1.0
+        else:
+            db.execute("UPDATE documents SET last_seen = ?, is_current = 1 WHERE id = ?", [now, document_id])
+
+        first = record["pages"][0]
         src = {f: record.get(f) for f in SOURCE_FIELDS}
         src.update(
             document_id=document_id,
             portal=record.get("portal"),
-            page_sha256=record["pages"][0]["sha256"],
+            page_sha256=first["sha256"],
             part_urls=json.dumps([p["url"] for p in record["pages"]]) if len(record["pages"]) > 1 else None,
             fetched_at=now,
+            text_sha256=sha,
+            chars=len(text),
+            converted=int(is_converted(url, first.get("encoding"), first.get("body"))),
+            portal_issuer=record.get("portal_issuer") or record.get("portal"),
+            similarity=sim,
         )
         if source is None:
             src.update(url=url, first_seen=now)
             db["sources"].insert(src)
         else:
-            # Same URL, new text: the source now points at the new document (revisions: later issue).
             db["sources"].update(source[0], src)
-        self._refresh_counts({document_id} | ({source[1]} if source else set()))
+        self._store_revision(record, document_id, now, crawl_id)
+        if outcome != UNCHANGED:
+            self._choose_canonical(document_id)
+        self._refresh_counts({document_id} | ({old_doc} if old_doc else set()))
+        if old_doc and old_doc != document_id:
+            self._choose_canonical(old_doc)
         return outcome, document_id
 
+    def _store_revision(self, record: dict, document_id: int, now: str, crawl_id: int | None) -> None:
+        url, sha = record["url"], record["text_sha256"]
+        rev = self.db.execute(
+            "SELECT id FROM revisions WHERE source_url = ? AND text_sha256 = ?", [url, sha]).fetchone()
+        if rev:
+            self.db.execute("UPDATE revisions SET last_seen = ?, document_id = ? WHERE id = ?",
+                            [now, document_id, rev[0]])
+        else:
+            self.db["revisions"].insert({
+                "source_url": url, "document_id": document_id, "text_sha256": sha,
+                "text": record["text"], "title": record.get("title"), "chars": len(record["text"]),
+                "page_sha256": record["pages"][0]["sha256"], "first_seen": now, "last_seen": now,
+                "crawl_id": crawl_id})
+
+    def _write_sections(self, document_id: int, sections: list[dict]) -> None:
+        self.db.execute("DELETE FROM sections WHERE document_id = ?", [document_id])
+        self.db["sections"].insert_all(
+            {"document_id": document_id, "position": sec["position"], "level": sec["level"],
+             "number": sec["number"], "heading": sec["heading"], "text": sec["text"]}
+            for sec in sections
+        )
+
+    def _choose_canonical(self, doc_id: int) -> None:
+        """Apply the canonical-copy rule (pipelines.dedup.canonical_order) to a document's sources;
+        when another copy (or another version of the canonical URL) wins, the document takes its
+        text, URL and portal, its sections and signature are redone and every source's similarity
+        is measured again against the new canonical text."""
+        db = self.db
+        doc = db.execute(
+            "SELECT issuer, year, canonical_url, text_sha256 FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
+        copies = [
+            {"url": r[0], "portal": r[1], "portal_issuer": r[2], "converted": bool(r[3]), "text_len": r[4] or 0,
+             "published": r[5], "sha": r[6], "issuer": doc[0]}
+            for r in db.execute(
+                "SELECT url, portal, portal_issuer, converted, chars, published, text_sha256 FROM sources "
+                "WHERE document_id = ? ORDER BY id", [doc_id])
+        ]
+        if not copies:
+            return
+        texts = {}
+        for c in copies:
+            row = db.execute("SELECT text FROM revisions WHERE source_url = ? AND text_sha256 = ?",
+                             [c["url"], c["sha"]]).fetchone()
+            texts[c["url"]] = row[0] if row else ""
+        for c, clean in zip(copies, clean_lengths([texts[c["url"]] for c in copies])):
+            c["text_len"] = clean
+        best = canonical_order(copies)[0]
+        if (best["url"], best["sha"]) == (doc[2], doc[3]) or not texts[best["url"]]:
+            return
+        text = texts[best["url"]]
+        if best["sha"] != doc[3]:
+            db.execute("UPDATE documents SET text = ?, text_sha256 = ?, chars = ? WHERE id = ?",
+                       [text, best["sha"], len(text), doc_id])
+            self._write_sections(doc_id, split_sections(text))
+            h, sig = self.dedup.prepare(text)
+            self._index_document(doc_id, sig, len(h), doc[1], doc[0], best["sha"])
+            for c in copies:
+                if c["sha"] == best["sha"]:
+                    sim = 1.0
+                else:
+                    sim = round(similarity(h, shingle_hashes(texts[c["url"]], normalized=True))[0], 6)
+                db.execute("UPDATE sources SET similarity = ? WHERE url = ?", [sim, c["url"]])
+        db.execute("UPDATE documents SET canonical_url = ?, portal = ? WHERE id = ?",
+                   [best["url"], best["portal"], doc_id])
+
     def _refresh_counts(self, document_ids: set[int]) -> None:
+        # a document no source shows any more is kept (history: its revisions) but not current
         for doc_id in document_ids:
             self.db.execute(
                 "UPDATE documents SET n_sources = (SELECT count(*) FROM sources WHERE document_id = ?) "
                 "WHERE id = ?",
                 [doc_id, doc_id],
             )
+            self.db.execute("UPDATE documents SET is_current = (n_sources > 0) WHERE id = ?", [doc_id])
+
+    # -- incremental crawl state (crawler/incremental.py) ----------------------------------------
+    def record_fetch(self, url: str, parts: list[dict], list_date: str | None, at: str | None = None) -> bool:
+        """After store(): keep each part's ETag/Last-Modified and the list date on its newest pages
+        row, mark the source checked, and clear gone_at. True when the URL had been gone.
+
+        A separate transaction from store(): a kill in between only loses validators (the next
+        recheck is then an unconditional GET), never a record.
+        """
+        at = at or utcnow()
+        with self.db.conn:
+            for i, part in enumerate(parts):
+                self.db.execute(
+                    "UPDATE pages SET etag = ?, last_modified = ?, list_date = ? WHERE id = "
+                    "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)",
+                    [part.get("etag"), part.get("last_modified"), list_date if i == 0 else None, part["url"]],
+                )
+            return self._answered(url, at)
+
+    def mark_not_modified(self, url: str, at: str | None = None) -> bool:
+        """A 304 for ``url``: its newest pages row was confirmed now (fetched_at moves, as a refetch of
+        identical bytes does). True when the URL had been gone."""
+        at = at or utcnow()
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE pages SET fetched_at = ? WHERE id = "
+                "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)",
+                [at, url],
+            )
+            return self._answered(url, at)
+
+    def mark_gone(self, url: str, reason: str, at: str | None = None) -> bool:
+        """``url`` answered 404/410 or redirected to a non-article page: set gone_at (first time only;
+        the source and its document stay). True when it was not gone before."""
+        at = at or utcnow()
+        with self.db.conn:
+            row = self.db.execute("SELECT id, gone_at FROM sources WHERE url = ?", [url]).fetchone()
+            if row is None:
+                return True  # a look-alike: nothing but its pages rows, which stay as they are
+            self.db.execute(
+                "UPDATE sources SET gone_at = coalesce(gone_at, ?), gone_reason = ?, checked_at = ? "
+                "WHERE id = ?", [at, reason, at, row[0]],
+            )
+            return row[1] is None
+
+    def _answered(self, url: str, at: str) -> bool:
+        row = self.db.execute("SELECT id, gone_at FROM sources WHERE url = ?", [url]).fetchone()
+        if row is None:
+            return False
+        self.db.execute("UPDATE sources SET checked_at = ?, gone_at = NULL, gone_reason = NULL WHERE id = ?",
+                        [at, row[0]])
+        return row[1] is not None
+
+    # -- fetch errors (issue 8) -------------------------------------------------------------------
+    def record_fetch_error(self, crawl_id: int | None, url: str, portal: str | None, kind: str,
+                           detail: str | None = None, at: str | None = None) -> None:
+        """A request that failed for good in this crawl: one fetch_errors row, nothing else."""
+        with self.db.conn:
+            self.db["fetch_errors"].insert(
+                {"crawl_id": crawl_id, "url": url, "portal": portal, "kind": kind, "detail": detail,
+                 "at": at or utcnow()})

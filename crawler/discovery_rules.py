@@ -70,3 +70,26 @@ HOME_PATHS = re.compile(r"^/?(?:index\.(?:s?html?|jsp|aspx?|php))?$|^/(?:gate/bi
 # Links to a portal's Traditional-script gateway (/gate/big5/…): a second home page, walked like the
 # first, so converted copies are seen and merged with their originals.
 GATEWAY_ANCHORS = re.compile(r"^\s*(?:繁[體体](?:版|中文)?|正體|BIG5)\s*$", re.I)
+
+# -- JavaScript-built lists, read without a browser (crawler/jslists.py) --------------------------
+# Fujian TRS + avalon: listModel({... listArgs:{channelid:…, classsql:…}, pagebar:{prepage:10,
+# recordCount:'20'}}); pages after maxStaticIndex come from a POST search endpoint answering JSON.
+LISTMODEL_CALL = re.compile(r"\blistModel\s*\(\s*\{")
+LISTMODEL_ENDPOINT = "/fjdzapp/search"  # the platform's default when the page names none
+LISTMODEL_ENDPOINT_ARG = re.compile(r"\b(?:searchUrl|url|action)\s*:\s*['\"]([^'\"]*search[^'\"]*)['\"]")
+LISTMODEL_SORT = "-docorderpri,-docreltime"
+LISTMODEL_DEFAULT_PREPAGE = 10
+# Records as JSON (an array in a <script>, or a search endpoint's answer): keys naming the link and title.
+RECORD_URL_KEYS = ("url", "docpuburl", "linkurl", "link", "href", "docurl", "puburl", "path")
+RECORD_TITLE_KEYS = ("title", "doctitle", "name", "subject", "topic", "t")
+# Start of a JSON array of objects inside a script (var list = [{…}], window.__DATA__ = {"list":[…]}).
+SCRIPT_JSON_START = re.compile(r"(?<=[=(:,])\s*(\[\s*\{|\{\s*\")")
+# 站内搜索: what a portal's site search is asked when its report column is unknown.
+SEARCH_QUERY = "法治政府建设年度报告"
+
+# The date a list shows next to an article link (<li><a …>title</a><span>2024-03-28</span></li>,
+# <td>[2024-03-28]</td>, 2024-3-28, 2024年03月28日): read from the link's list item, outside the
+# anchor. A date later than the one archived for that URL means the page changed: it is fetched again
+# (crawler/incremental.py).
+LIST_ITEM_TEXT = "ancestor::*[self::li or self::tr or self::dd][1]//text()[not(ancestor::a)]"
+LIST_DATE = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")

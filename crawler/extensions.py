@@ -12,7 +12,8 @@ from pipelines.item_pipelines import crawl_counters
 
 
 class Progress:
-    """Print pages, articles, reports, errors and the page rate every LAWGOV_PROGRESS_INTERVAL s."""
+    """Print pages, articles, reports, 304s, skipped known URLs, errors and the page rate every
+    LAWGOV_PROGRESS_INTERVAL s (stderr)."""
 
     def __init__(self, crawler, interval: float):
         self.crawler = crawler
@@ -43,7 +44,8 @@ class Progress:
         pages = c["pages_fetched"]
         print(
             f"[lawgov] {elapsed:6.0f}s  pages {pages}  articles {c['detail_pages']}  "
-            f"reports {c['reports_archived']}  errors {c['errors']}  "
+            f"reports {c['reports_archived']}  304 {c['not_modified']}  skipped {c['skipped_known']}  "
+            f"errors {c['errors']}  "
             f"{pages / elapsed:.1f} pages/s",
             file=sys.stderr, flush=True,
         )

@@ -14,6 +14,7 @@ Its top level is either a list of entries or a mapping with a single ``portals:`
         level: province                   # optional: see LEVELS
         column_url_guess: true            # optional, default false
         notes: 栏目地址为推测              # optional
+        search_url: https://www.beijing.gov.cn/so/s?qt={query}   # optional: 站内搜索, {query} filled in
 
 Everything is checked before the first request is made. ``load_portals`` raises
 ``PortalFileError`` (a ``ValueError``) whose message is one line naming the file, the entry
@@ -82,6 +83,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "level",
     "column_url_guess",
     "notes",
+    "search_url",
 )
 
 #: The registry shipped with the repository (``portals.yaml`` at the top level).
@@ -126,6 +128,8 @@ class Portal:
     level: str | None = None
     column_url_guess: bool = False
     notes: str | None = None
+    # the portal's site search, with {query} where the search words go (used when the column is unknown)
+    search_url: str | None = None
 
     def __post_init__(self) -> None:
         # Callers that build Portals by hand may pass lists or one string; store tuples.
@@ -566,6 +570,23 @@ def _validate_entry(
         err("column_url_guess", f"must be true or false, not {guess!r}")
     else:
         out["column_url_guess"] = guess
+
+    # search_url: an http(s) URL on the portal's own domains with a {query} placeholder
+    search = entry.get("search_url")
+    if search is not None:
+        if not isinstance(search, str) or "{query}" not in search:
+            err("search_url", f"must be a URL with a {{query}} placeholder, not {_describe(search)}"
+                if not isinstance(search, str) else f"{search!r} has no {{query}} placeholder")
+        else:
+            u, host, problem = _check_url(search.replace("{query}", "q"))
+            if problem:
+                err("search_url", problem.replace("'" + search.replace("{query}", "q").strip() + "'",
+                                                  repr(search.strip())))
+            elif not host_allowed(host, out.get("allowed_domains") or ()):
+                err("search_url", f"host {host!r} is outside allowed_domains "
+                                  f"[{', '.join(out.get('allowed_domains') or ())}]")
+            else:
+                out["search_url"] = search.strip()
 
     return (None if errors else out), errors
 

@@ -29,6 +29,10 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = True
 REDIRECT_MAX_TIMES = 5
+# Decompressed-size cap: Scrapy's HttpCompressionMiddleware (on by default; decompression-bomb
+# protection since 2.11) stops inflating a gzip/deflate/br/zstd body once it passes DOWNLOAD_MAXSIZE
+# and drops the response (IgnoreRequest): recorded as fetch error "too_large" by the spider.
+COMPRESSION_ENABLED = True
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -43,9 +47,31 @@ LAWGOV_MAX_NAV_HOPS = 4  # home -> 政府信息公开 -> 法定主动公开内�
 LAWGOV_MAX_LIST_PAGES = 200  # pages of one paginated list
 LAWGOV_MAX_ARTICLE_PARTS = 30  # pages of one split article (TRS _1, _2 ...)
 LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
+# Worker processes running process_page (pipelines.item_pipelines.ProcessPipeline); 0: in the reactor
+# thread. A worker overlaps processing with downloading when a core is free for it (see `make bench`).
+LAWGOV_PROCESS_WORKERS = 0
+# Distributed mode (`lawgov crawl --redis`, crawler/redis_queue.py; set by lawgov.distributed).
+LAWGOV_REDIS_URL = ""  # redis://HOST:6379/0
+LAWGOV_REDIS_NAMESPACE = "lawgov:reports"  # key prefix: one crawl per namespace
+LAWGOV_REDIS_ROLE = "worker"  # or "enqueue": push the start requests only
+LAWGOV_REDIS_UNTIL_IDLE = 60.0  # a worker stops once the whole crawl was idle this long (s)
+LAWGOV_REDIS_HEARTBEAT_TTL = 30.0  # a worker silent this long is dead: its in-flight requests go back
+# Retries wait base * 2^(n-1) s before the n-th retry, at most MAX (crawler.middlewares.RetryBackoffMiddleware:
+# Scrapy's own retries are immediate). Fault and trap rules: crawler/fault_rules.py.
+LAWGOV_RETRY_BACKOFF_BASE = 2.0
+LAWGOV_RETRY_BACKOFF_MAX = 60.0
+# Incremental crawls (crawler/incremental.py): archived articles are not downloaded again unless the
+# list shows a later date or they are due for a conditional recheck, every ~LAWGOV_RECHECK_DAYS days.
+LAWGOV_INCREMENTAL = True
+LAWGOV_RECHECK_DAYS = 30
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.TrapGuardMiddleware": 60,  # right after OffsiteMiddleware (50)
     "crawler.middlewares.ContactUserAgentMiddleware": 400,
+    "crawler.middlewares.RetryBackoffMiddleware": 545,
+    # after decompression (590), before RetryMiddleware (550): challenge pages, binary junk
+    "crawler.middlewares.ResponseGuardMiddleware": 560,
+    "crawler.incremental.IncrementalMiddleware": 650,  # sees 3xx/304/404 before RedirectMiddleware (600)
     "crawler.middlewares.ProxyMiddleware": 740,
 }
 ITEM_PIPELINES = {

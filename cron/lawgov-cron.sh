@@ -8,6 +8,14 @@
 #   LAWGOV_KEEP_LOGS how many run logs to keep            (default: 60)
 #   LAWGOV_CONTACT your e-mail, added to the User-Agent (please set it)
 #   LAWGOV_CRAWL_ARGS extra arguments for `lawgov crawl` (word-split), e.g. "--proxy http://…"
+#   LAWGOV_RECHECK_DAYS re-ask archived articles with a conditional request about every N days
+#                 (default: lawgov's, 30; 0 rechecks every archived article on this run)
+#
+# Each run is incremental: list pages are fetched, archived articles are not downloaded again unless
+# a list shows a later date or their recheck is due (then a conditional request, a 304 if unchanged).
+# That state lives in the archive itself. Do NOT give the crawl a Scrapy JOBDIR: a reused JOBDIR
+# skips every URL it has ever seen, list pages included, so new reports would never be found. A
+# killed run needs nothing either: the next run marks it 'interrupted' and finishes the work.
 #
 # Exit codes: 0 success, 1 partial failure (finished with fetch errors), 2 failure (bad input or
 # crash), 75 another crawl holds the lock (nothing done).
@@ -31,7 +39,8 @@ log="$logdir/crawl-$(date -u +%Y%m%dT%H%M%SZ).log"
 (
     echo "lawgov-cron: start $(date -u +%FT%TZ) portals=$portals db=$db"
     # shellcheck disable=SC2086  # extra args are meant to be split
-    "$lawgov" crawl --portals "$portals" --db "$db" --log-level INFO ${LAWGOV_CRAWL_ARGS:-}
+    "$lawgov" crawl --portals "$portals" --db "$db" --log-level INFO \
+        ${LAWGOV_RECHECK_DAYS:+--recheck-days "$LAWGOV_RECHECK_DAYS"} ${LAWGOV_CRAWL_ARGS:-}
     rc=$?
     echo "lawgov-cron: end $(date -u +%FT%TZ) exit=$rc"
     exit $rc

@@ -1,43 +1,62 @@
-"""`make bench`: where processing time goes, as ratios measured in one run.
+"""`make bench`: where the time and the bytes go, as ratios measured in one run.
 
-    python -m lawgov.bench [--repeat N]
+    python -m lawgov.bench [--repeat N] [--crawl-articles N] [--memory-pages N] [--search-docs N]
+                           [--skip crawl,processing,reprocess,memory,search]
 
-Prints, on every article page of the sample web (bytes as served): ms per page for each stage
-(decode+extract, normalize, classify+year, enrich+sections) and for the whole `process_page`, next
-to plain `trafilatura.extract` on the same pages, and a real crawl of the sample web (pages/s).
-Figures vary between runs on a shared machine: compare the ratios, not the absolute times.
+1. processing: per stage (decode+extract, normalize, classify+year, enrich+sections), the whole
+   ``process_page``, and process + dedup + store into a real archive (one core), next to plain
+   ``trafilatura.extract`` on the same sample-web article pages;
+2. crawl throughput on the loopback large sample web (politeness off) next to a bare Scrapy spider
+   fetching exactly the URLs our crawl fetched (same concurrency, same proxy) and doing nothing;
+3. ``lawgov reprocess`` of that crawl's archive, articles/s on 1 and 2 worker processes;
+4. a crawl of ``--memory-pages`` pages: the crawl process's peak RSS as it passes 25/50/100 % of
+   them, and the archive's bytes per report (raw pages, text, sections, FTS index, other indexes);
+5. Datasette search latency p50/p95 over HTTP on ``--search-docs`` synthetic report-length documents
+   (built once, cached under data/bench/), canned ``search`` query and table search.
+
+Figures vary on a shared machine: compare the ratios, not the absolute times.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
-from pipelines.classify import classify, covered_year
-from pipelines.encoding import decode_html
-from pipelines.enrich import enrich
-from pipelines.eval_extract import sample_web_pages
-from pipelines.extract import extract
-from pipelines.normalize import normalize_text, normalize_title
-from pipelines.process import process_page
-from pipelines.sections import split_sections
-
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATA = ROOT / "data" / "bench"
+SECTIONS = ("processing", "crawl", "reprocess", "memory", "search")
 
+
+# -- 1. processing -------------------------------------------------------------------------------
 
 def sample_pages() -> list[dict]:
+    from pipelines.eval_extract import sample_web_pages
+
     return [{"url": gold["url"], "body": body, "content_type": gold["content_type"]}
             for _name, body, gold in sample_web_pages()]
 
 
-def best_ms_per_page(fn, items, repeat: int) -> float:
+def best_ms_per_page(fn, items, repeat: int, setup=None) -> float:
+    if setup:
+        setup()
     fn(items[0])  # warm-up: imports, converters, tables
     best = float("inf")
     for _ in range(repeat):
+        if setup:
+            setup()
         t = time.perf_counter()
         for it in items:
             fn(it)
@@ -45,51 +64,442 @@ def best_ms_per_page(fn, items, repeat: int) -> float:
     return best * 1000 / len(items)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeat", type=int, default=5, help="timing rounds; the best is kept")
-    args = ap.parse_args(argv)
+def bench_processing(repeat: int) -> None:
     import trafilatura
+
+    from archive.writer import ArchiveWriter
+    from pipelines.classify import classify, covered_year
+    from pipelines.encoding import decode_html
+    from pipelines.enrich import enrich
+    from pipelines.extract import extract
+    from pipelines.normalize import normalize_text, normalize_title
+    from pipelines.process import process_page
+    from pipelines.sections import split_sections
 
     pages = sample_pages()
     extracted = [extract(p["body"], url=p["url"], content_type=p["content_type"]) for p in pages]
     normalized = [(normalize_title(e["title"] or ""), normalize_text(e["text"] or "")) for e in extracted]
+    tmp = tempfile.mkdtemp(prefix="lawgov-bench-")
+    store = {"writer": None, "n": 0}
+
+    def fresh_archive():  # each round stores into a new archive: every report is new again
+        if store["writer"]:
+            store["writer"].close()
+        store["n"] += 1
+        store["writer"] = ArchiveWriter(os.path.join(tmp, f"r{store['n']}.db"))
+
+    def process_and_store(p):
+        record = process_page([dict(p)])
+        record["portal"] = "bench"
+        store["writer"].store(record)
+
     stages = {
-        "decode + extract": (lambda p: extract(p["body"], url=p["url"], content_type=p["content_type"]), pages),
-        "normalize": (lambda e: (normalize_title(e["title"] or ""), normalize_text(e["text"] or "")), extracted),
-        "classify + year": (lambda tt: (classify(*tt), covered_year(tt[0], tt[1], None)), normalized),
+        "decode + extract": (lambda p: extract(p["body"], url=p["url"], content_type=p["content_type"]), pages, None),
+        "normalize": (lambda e: (normalize_title(e["title"] or ""), normalize_text(e["text"] or "")), extracted, None),
+        "classify + year": (lambda tt: (classify(*tt), covered_year(tt[0], tt[1], None)), normalized, None),
         "enrich + sections": (lambda tt: (enrich("南充市嘉陵区人民政府", "511304", "county", "2022-03-01", 2021),
-                                          split_sections(tt[1])), normalized),
-        "process_page (all)": (lambda p: process_page([dict(p)]), pages),
+                                          split_sections(tt[1])), normalized, None),
+        "process_page (all)": (lambda p: process_page([dict(p)]), pages, None),
+        "process + dedup + store": (process_and_store, pages, fresh_archive),
         "plain trafilatura.extract": (
             lambda p: trafilatura.extract(decode_html(p["body"], p["content_type"])[0],
-                                          favor_precision=True, include_tables=True), pages),
+                                          favor_precision=True, include_tables=True), pages, None),
     }
-    print(f"processing, {len(pages)} sample-web article pages, best of {args.repeat} rounds")
+    print(f"1. processing, {len(pages)} sample-web article pages, one core, best of {repeat} rounds")
     figures = {}
-    for name, (fn, items) in stages.items():
-        figures[name] = best_ms_per_page(fn, items, args.repeat)
-        print(f"  {name:<28} {figures[name]:7.2f} ms/page")
-    ratio = figures["process_page (all)"] / figures["plain trafilatura.extract"]
-    print(f"  process_page costs {ratio:.2f}x plain trafilatura.extract per page")
+    for name, (fn, items, setup) in stages.items():
+        figures[name] = best_ms_per_page(fn, items, repeat, setup)
+        print(f"  {name:<28} {figures[name]:7.2f} ms/page  {1000 / figures[name]:7.0f} docs/s")
+    store["writer"].close()
+    shutil.rmtree(tmp, ignore_errors=True)
+    traf = figures["plain trafilatura.extract"]
+    print(f"  process_page costs {figures['process_page (all)'] / traf:.2f}x plain trafilatura.extract; "
+          f"with dedup + store {figures['process + dedup + store'] / traf:.2f}x (target <= 1.5x)")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        from sampleweb.server import SampleWeb
 
-        with SampleWeb() as web:
-            t = time.perf_counter()
-            proc = subprocess.run(
-                [sys.executable, "-m", "lawgov.cli", "crawl", "--portals", str(ROOT / "sampleweb" / "portals.yaml"),
-                 "--db", str(db), "--proxy", f"http://127.0.0.1:{web.port}", "--fast"],
-                capture_output=True, text=True, cwd=ROOT)
-            elapsed = time.perf_counter() - t
-            served = len(web.requests)
-        if proc.returncode != 0:
-            print(proc.stdout + proc.stderr, file=sys.stderr)
-            return 1
-        print(f"crawl of the sample web (process start to exit, --fast): {served} requests in "
-              f"{elapsed:.2f} s = {served / elapsed:.1f} requests/s")
+# -- 2./3./4. crawls of the large sample web -----------------------------------------------------
+
+class RequestWatch:
+    """Samples the sample web's request count (and optionally a process's memory) in a thread:
+    the fetch rate is the count over the time from the first to the last request served."""
+
+    def __init__(self, web, pid: int | None = None, marks: tuple[int, ...] = ()):
+        self.web, self.pid, self.marks = web, pid, list(marks)
+        self.first = self.last = None
+        self.count = 0
+        self.peak_at: dict[int, int] = {}  # mark -> peak RSS (kB) when the count passed it
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _sample(self):
+        n = len(self.web._requests)  # no copy: only the length is needed
+        now = time.perf_counter()
+        if n and self.first is None:
+            self.first = now
+        if n != self.count:
+            self.count, self.last = n, now
+        if self.pid:
+            hwm = _peak_rss_kb(self.pid)
+            while self.marks and n >= self.marks[0] and hwm:
+                self.peak_at[self.marks.pop(0)] = hwm
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._sample()
+            time.sleep(0.02)
+
+    @property
+    def rate(self) -> float:
+        return self.count / max(self.last - self.first, 1e-9) if self.first else 0.0
+
+
+def _peak_rss_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+CRAWL = r'''
+import json, sys
+from lawgov.crawl import run_crawl
+if __name__ == "__main__":  # the processing workers import __main__
+    summary = run_crawl(sys.argv[1], sys.argv[2], proxy=sys.argv[3], fast=True,
+                        overrides=json.loads(sys.argv[4]))
+    print(json.dumps(summary))
+'''
+
+
+def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0) -> tuple[RequestWatch, float, str]:
+    """Crawl the given sample-web portals as `lawgov crawl --fast` does (with LAWGOV_PROCESS_WORKERS
+    ``workers``); returns the watch and wall time."""
+    from sampleweb.large import registry_yaml
+    from sampleweb.server import SampleWeb
+
+    reg = db.with_suffix(".portals.yaml")
+    reg.write_text(registry_yaml(portals), encoding="utf-8")
+    with SampleWeb(portals) as web:
+        t = time.perf_counter()
+        script = db.with_suffix(".crawl.py")
+        script.write_text(CRAWL, encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, str(script), str(reg), str(db), web.proxy_url,
+                                 json.dumps({"LAWGOV_PROCESS_WORKERS": workers})],
+                                cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        watch = RequestWatch(web, proc.pid, marks).start()
+        out, err = proc.communicate()
+        wall = time.perf_counter() - t
+        watch.stop()
+        watch.urls = [f"http://{h}{p}" for m, h, p in web.requests if m == "GET"]
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"crawl failed ({proc.returncode}): {err[-2000:]}")
+    return watch, wall, out
+
+
+BARE_SPIDER = r'''
+import sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from lawgov.crawl import FAST_SETTINGS
+
+urls = open(sys.argv[1], encoding="utf-8").read().split()
+proxy = sys.argv[2]
+
+class Bare(scrapy.Spider):
+    name = "bare"
+    async def start(self):
+        for u in urls:
+            yield scrapy.Request(u, dont_filter=True, meta={"proxy": proxy})
+    def parse(self, response):
+        return None
+
+settings = dict(FAST_SETTINGS, LOG_LEVEL="WARNING", ROBOTSTXT_OBEY=False, TELNETCONSOLE_ENABLED=False,
+                REQUEST_FINGERPRINTER_IMPLEMENTATION="2.7", HTTPERROR_ALLOW_ALL=True)
+p = CrawlerProcess(settings)
+p.crawl(Bare)
+p.start()
+'''
+
+
+def bare_crawl(portals, urls: list[str], tmp: Path) -> tuple[RequestWatch, float]:
+    from sampleweb.server import SampleWeb
+
+    url_file = tmp / "urls.txt"
+    url_file.write_text("\n".join(urls), encoding="utf-8")
+    with SampleWeb(portals) as web:
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", BARE_SPIDER, str(url_file), web.proxy_url], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        watch = RequestWatch(web, proc.pid).start()
+        _out, err = proc.communicate()
+        wall = time.perf_counter() - t
+        watch.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"bare spider failed: {err[-2000:]}")
+    return watch, wall
+
+
+def articles_split(n_articles: int) -> tuple[int, int]:
+    """(portals, articles per portal) for about n articles: 50 articles per portal, at least 2 portals."""
+    per = 50 if n_articles >= 100 else max(1, n_articles // 2)
+    return max(2, round(n_articles / per)), per
+
+
+def bench_crawl(n_articles: int, tmp: Path) -> Path:
+    from sampleweb.large import large_portals
+
+    portals = large_portals(*articles_split(n_articles))
+    db = tmp / "crawl.db"
+    ours, ours_wall, _out = crawl_large(portals, db)
+    bare, bare_wall = bare_crawl(portals, ours.urls, tmp)
+    pooled, pooled_wall, _ = crawl_large(portals, tmp / "crawl2.db", workers=1)
+    print(f"2. crawl throughput, large sample web ({len(portals)} portals, {ours.count} requests), "
+          "politeness off, loopback (rate: requests over first to last request served)")
+    print(f"  lawgov crawl, processing in the reactor   {ours.rate:7.1f} pages/s  (wall {ours_wall:.1f} s)")
+    print(f"  lawgov crawl, 1 processing worker         {pooled.rate:7.1f} pages/s  (wall {pooled_wall:.1f} s)")
+    print(f"  bare Scrapy spider, same URLs             {bare.rate:7.1f} pages/s  (same {len(ours.urls)} URLs as "
+          f"start requests, same concurrency; wall {bare_wall:.1f} s)")
+    print(f"  ratio to bare: {ours.rate / bare.rate:.2f} in the reactor, {pooled.rate / bare.rate:.2f} with a worker "
+          f"(target >= 0.7; this machine has {os.cpu_count()} cores for server, crawler and processing)")
+    return db
+
+
+def bench_reprocess(db: Path, tmp: Path) -> None:
+    from lawgov.reprocess import reprocess
+
+    print("3. lawgov reprocess of that archive (re-extract every stored page, no network)")
+    rates = {}
+    for jobs in (1, 2):
+        copy = tmp / f"reprocess{jobs}.db"
+        _backup(db, copy)
+        t = time.perf_counter()
+        changes = reprocess(str(copy), jobs=jobs, progress=open(os.devnull, "w"))
+        rates[jobs] = changes.articles / (time.perf_counter() - t)
+        print(f"  --jobs {jobs}               {rates[jobs]:7.1f} articles/s  ({changes.articles} articles, "
+              f"{len(changes.texts_changed)} texts changed)")
+    print(f"  speed-up on 2 cores   {rates[2] / rates[1]:7.2f}x")
+
+
+def _backup(src: Path, dst: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+
+
+def bench_memory(n_pages: int, tmp: Path) -> None:
+    from sampleweb.large import large_portals
+
+    portals = large_portals(*articles_split(n_pages))
+    marks = (n_pages // 4, n_pages // 2, n_pages)
+    db = tmp / "memory.db"
+    watch, wall, _ = crawl_large(portals, db, marks=marks)
+    print(f"4. crawl of {watch.count} requests ({n_pages} articles wanted) in {wall:.1f} s: "
+          "crawl process peak RSS (VmHWM)")
+    for mark in marks:
+        kb = watch.peak_at.get(mark)
+        print(f"  after {mark:>6} requests   {kb / 1024 if kb else float('nan'):7.1f} MB")
+    first, last = watch.peak_at.get(marks[0]), watch.peak_at.get(marks[-1])
+    if first and last:
+        print(f"  growth from {marks[0]} to {marks[-1]} requests: {(last - first) / 1024:.1f} MB "
+              f"({(last - first) * 1024 / (marks[-1] - marks[0]):.0f} bytes/request)")
+    print(f"  Scrapy's dupefilter holds one fingerprint per request: {dupefilter_bytes(watch.count) / 1024:.0f} kB "
+          f"for {watch.count}")
+    archive_size(db)
+
+
+def dupefilter_bytes(n: int) -> int:
+    """Memory of a set of n request fingerprints as RFPDupeFilter keeps them (40-hex strings)."""
+    import hashlib
+    import tracemalloc
+
+    tracemalloc.start()
+    s = {hashlib.sha1(str(i).encode()).hexdigest() for i in range(n)}
+    size = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del s
+    return size
+
+
+ARCHIVE_PARTS = (  # dbstat object name prefix -> part of the archive
+    ("documents_fts", "FTS index"), ("idx_pages", "indexes (pages)"), ("sqlite_autoindex_pages", "indexes (pages)"),
+    ("idx_", "indexes (other)"), ("sqlite_", "indexes (other)"), ("pages", "raw pages (zlib)"),
+    ("documents", "report text + metadata"), ("sections", "sections"), ("sources", "sources"),
+)
+
+
+def archive_size(db: Path) -> None:
+    import sqlite3
+
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    reports = c.execute("SELECT count(*) FROM documents").fetchone()[0]
+    pages = c.execute("SELECT count(*) FROM pages").fetchone()[0]
+    sizes: dict[str, int] = {}
+    for name, size in c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+        part = next((p for prefix, p in ARCHIVE_PARTS if name.startswith(prefix)), "other")
+        sizes[part] = sizes.get(part, 0) + size
+    c.close()
+    total = sum(sizes.values())
+    print(f"  archive: {total / 2**20:.1f} MB for {reports} reports ({pages} pages stored) = "
+          f"{total / max(reports, 1) / 1024:.1f} kB per report:")
+    for part, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
+        print(f"    {part:<24} {size / max(reports, 1) / 1024:7.1f} kB/report")
+
+
+# -- 5. search latency -----------------------------------------------------------------------------
+
+SEARCH_QUERY = "行政复议"  # 4 characters, in most reports: the worst case for ranking
+RARE_QUERY = "公正文明"
+
+
+def synthetic_archive(n_docs: int, seed: int = 11) -> Path:
+    """An archive of n report-length documents, cached under data/bench/ by its parameters."""
+    import sqlite_utils
+
+    from archive.db import open_archive
+    from archive.fts import ensure_fts
+    from sampleweb.text import BODIES
+
+    path = BENCH_DATA / f"search-{n_docs}-s{seed}.db"
+    if path.exists():
+        return path
+    BENCH_DATA.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building")
+    for f in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        f.unlink(missing_ok=True)
+    rng = random.Random(seed)
+    lines = [ln.strip() for f in sorted(BODIES.glob("*.txt")) if "big5" not in f.name
+             for ln in f.read_text(encoding="utf-8").splitlines() if len(ln.strip()) > 20]
+    provinces = ("浙江省", "四川省", "辽宁省", "湖北省", "江苏省", "广东省", "河南省", "山东省")
+    db = open_archive(tmp)
+    db.execute("DROP TRIGGER IF EXISTS documents_fts_ai")  # index built once at the end (faster)
+    # a cache file, rebuilt if lost: no journal, no syncs, a big page cache
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-500000")
+    t = time.perf_counter()
+    batch = 2000
+    for start in range(0, n_docs, batch):
+        rows = []
+        for i in range(start, min(start + batch, n_docs)):
+            text = "\n".join(rng.sample(lines, rng.randint(15, 40)))
+            text = f"第{i}号报告。" + text  # distinct
+            year = 2019 + i % 6
+            rows.append({"id": i + 1, "title": f"{provinces[i % 8]}第{i}县人民政府关于{year}年度法治政府建设工作的报告",
+                         "text": text, "text_sha256": f"{i:064x}", "year": year, "province": provinces[i % 8],
+                         "level": "county", "issuer_kind": "government", "issuer": f"第{i}县人民政府",
+                         "published_late": i % 5 == 0, "published": f"{year + 1}-03-{1 + i % 28:02d}",
+                         "n_sources": 1, "chars": len(text)})
+        with db.conn:
+            db["documents"].insert_all(rows, batch_size=500)
+        print(f"  building {n_docs} synthetic reports: {min(start + batch, n_docs)} inserted "
+              f"({time.perf_counter() - t:.0f} s)", file=sys.stderr, flush=True)
+    ensure_fts(db)
+    db.execute("PRAGMA journal_mode=WAL")  # as lawgov's archives are
+    db.conn.close()
+    os.replace(tmp, path)
+    print(f"  built {path} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_search(n_docs: int, rounds: int = 40) -> None:
+    from lawgov import serve
+
+    path = synthetic_archive(n_docs)
+    n_hits = {}
+    import sqlite3
+
+    c = sqlite3.connect(path)
+    for q in (SEARCH_QUERY, RARE_QUERY):
+        n_hits[q] = c.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?",
+                              [f'"{q}"']).fetchone()[0]
+    c.close()
+    serve.prepare_archive(path)
+    meta = serve.write_metadata(path)
+    port = free_port()
+    proc = subprocess.Popen(serve.datasette_argv(path, meta, "127.0.0.1", port), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/{path.stem}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"5. datasette search latency over HTTP, {n_docs} synthetic reports "
+              f"({path.stat().st_size / 2**20:.0f} MB), {rounds} requests each")
+        for label, route, params in (
+            ("canned search", "/search.json", {"q": SEARCH_QUERY}),
+            ("table search", "/documents.json", {"_search": SEARCH_QUERY}),
+            ("canned search (rare)", "/search.json", {"q": RARE_QUERY}),
+            ("table search (rare)", "/documents.json", {"_search": RARE_QUERY}),
+        ):
+            q = params.get("q") or params.get("_search")
+            url = base + route + "?" + urllib.parse.urlencode(params)
+            urllib.request.urlopen(url, timeout=60).read()  # warm-up
+            times = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                body = urllib.request.urlopen(url, timeout=60).read()
+                times.append((time.perf_counter() - t) * 1000)
+            rows = len(json.loads(body).get("rows", []))
+            times.sort()
+            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            print(f"  {label:<22} {q} ({n_hits[q]} matches, {rows} rows shown)  "
+                  f"p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  (target p95 <= 100 ms)")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=5, help="processing timing rounds; the best is kept")
+    ap.add_argument("--crawl-articles", type=int, default=2000, metavar="N",
+                    help="articles of the large sample web for the throughput crawls (default 2000)")
+    ap.add_argument("--memory-pages", type=int, default=10000, metavar="N",
+                    help="articles of the memory crawl (default 10000)")
+    ap.add_argument("--search-docs", type=int, default=100000, metavar="N",
+                    help="synthetic reports for the search latency (default 100000; cached in data/bench/)")
+    ap.add_argument("--skip", default="", metavar="LIST", help=f"comma-separated, of: {','.join(SECTIONS)}")
+    args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    if skip - set(SECTIONS):
+        ap.error(f"--skip: unknown section(s) {', '.join(sorted(skip - set(SECTIONS)))}")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="lawgov-bench-") as tmp:
+        tmp = Path(tmp)
+        if "processing" not in skip:
+            bench_processing(args.repeat)
+        if not {"crawl", "reprocess"} <= skip:
+            db = bench_crawl(args.crawl_articles, tmp)
+            if "reprocess" not in skip:
+                bench_reprocess(db, tmp)
+        if "memory" not in skip:
+            bench_memory(args.memory_pages, tmp)
+    if "search" not in skip:
+        bench_search(args.search_docs)
+    print(f"bench done in {time.perf_counter() - started:.0f} s")
     return 0
 
 

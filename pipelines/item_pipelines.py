@@ -10,25 +10,56 @@ import logging
 import time
 import traceback
 
-from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, ArchiveWriter
+from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, REVISED, ArchiveWriter
 from pipelines.process import process_page, sha256
 
 logger = logging.getLogger(__name__)
 
 
 class ProcessPipeline:
-    def __init__(self, crawler):
+    """Runs process_page on each article: in LAWGOV_PROCESS_WORKERS worker processes (0: in the
+    reactor thread). Processing is pure CPU, so threads would only fight Scrapy for the GIL; one
+    worker keeps the order records reach the writer (first seen stays canonical) while the
+    reactor goes on downloading."""
+
+    def __init__(self, crawler, workers: int = 0):
         self.crawler = crawler
+        self.workers = workers
+        self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, crawler.settings.getint("LAWGOV_PROCESS_WORKERS", 0))
+
+    def open_spider(self, spider=None):
+        if self.workers > 0:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # forkserver: workers do not inherit the reactor, its threads or open sockets
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
     def process_item(self, item, spider=None):
+        if "fetch_error" in item:  # the spider's errback: nothing to process, ArchivePipeline records it
+            return item
         spider = self.crawler.spider
         portal = spider.portals_by_name.get(item["portal"]) if spider else None
+        if self.pool is None:
+            return self._record(item, lambda: process_page(item["parts"], portal))
+        from twisted.internet import defer, reactor
+
+        done = defer.Deferred()
+        future = self.pool.submit(process_page, item["parts"], portal)
+        future.add_done_callback(lambda f: reactor.callFromThread(done.callback, f))
+        return done.addCallback(lambda f: self._record(item, f.result))
+
+    def _record(self, item, compute):
         try:
-            record = process_page(item["parts"], portal)
+            record = compute()
         except Exception as e:  # a page we cannot process is still archived raw, with the error
             logger.error("processing failed for %s: %s", item["url"], traceback.format_exc(limit=3))
             self.crawler.stats.inc_value("lawgov/errors")
@@ -45,7 +76,7 @@ class ArchivePipeline:
     """Writes records into the archive at LAWGOV_DB and records the crawl in `crawls`."""
 
     COUNTERS = {NEW_REPORT: "reports_archived", DUPLICATE: "duplicates_merged",
-                LOOKALIKE: "lookalikes_rejected"}
+                LOOKALIKE: "lookalikes_rejected", REVISED: "revisions_new"}
 
     def __init__(self, crawler, db_path: str):
         self.crawler = crawler
@@ -65,6 +96,9 @@ class ArchivePipeline:
         self.crawl_id = self.writer.start_crawl(spider.portals_file, len(spider.portals))
 
     def process_item(self, record, spider=None):
+        if "fetch_error" in record:
+            self.writer.record_fetch_error(self.crawl_id, **record["fetch_error"])
+            return record
         outcome = self.writer.store(record, crawl_id=self.crawl_id)
         stats = self.crawler.stats
         stats.inc_value(f"lawgov/{outcome}")
@@ -92,4 +126,14 @@ def crawl_counters(stats: dict) -> dict:
         "duplicates_merged": stats.get("lawgov/duplicates_merged", 0),
         "unchanged": stats.get("lawgov/unchanged", 0),
         "errors": stats.get("lawgov/errors", 0),
+        # incremental crawls (crawler/incremental.py)
+        "not_modified": stats.get("lawgov/not_modified", 0),
+        "skipped_known": stats.get("lawgov/skipped_known", 0),
+        "list_changed": stats.get("lawgov/list_changed", 0),
+        "rechecks": stats.get("lawgov/rechecks", 0),
+        "gone": stats.get("lawgov/gone", 0),
+        "returned": stats.get("lawgov/returned", 0),
+        "revisions_new": stats.get("lawgov/revisions_new", 0),
+        "errors_by_kind": {k.removeprefix("lawgov/errors/"): v for k, v in sorted(stats.items())
+                           if k.startswith("lawgov/errors/")},
     }

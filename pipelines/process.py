@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from pipelines import attachments
 from pipelines.classify import classify, covered_year
 from pipelines.enrich import enrich
 from pipelines.extract import extract
@@ -47,8 +48,27 @@ def process_page(parts: list[dict], portal=None) -> dict:
     ``parts``: dicts with ``url``, ``body`` (bytes) and optionally ``status``, ``content_type``.
     ``portal``: a ``crawler.portals.Portal`` (or None): supplies issuer and region fallbacks.
     """
-    fields = extract_parts(parts)
+    # Attachments (PDF, DOCX, …) are parts too: stored raw; their text stands in for a stub page's.
+    kinds = [attachments.detect(p) for p in parts]
+    # (a link that looked like a file but answered a web page is kept raw, its text not mixed in)
+    pages = [p for p, k in zip(parts, kinds) if k is None and not p.get("attachment_link")]
+    files = [(p, attachments.extract_file(p, k)) for p, k in zip(parts, kinds) if k is not None]
+    fields = extract_parts(pages) if pages else {f: None for f in (*METADATA_FIELDS, "text")}
     text = normalize_text(fields["text"] or "")
+    unread_reason = None
+    if files and (not pages or attachments.is_stub(text)):
+        for part, got in files:
+            part["needs_ocr"] = got.needs_ocr
+            part["extract_note"] = got.note
+        text = normalize_text("\n".join(got.text for _, got in files if got.text))
+        if not pages:  # a file listed on its own: title from the link, date from the file
+            # (the link text when the crawl saw it, else the file's own title: re-processing has no link)
+            fields["title"] = attachments.file_title(files[0][0]) or next(
+                (got.title for _, got in files if got.title), None)
+            fields["published"] = next((got.created for _, got in files if got.created), None)
+        if not text:
+            unread_reason = ("no-text:needs-ocr" if any(got.needs_ocr for _, got in files)
+                             else "no-text:attachment-not-extracted")
     title = normalize_title(fields["title"] or "")
     for f in ("issuer", "source", "site_name", "column", "keywords", "index_no", "doc_no"):
         if fields[f]:
@@ -68,7 +88,8 @@ def process_page(parts: list[dict], portal=None) -> dict:
         text_sha256=sha256(text.encode("utf-8")),
         year=year,
         is_report=bool(is_report and text),
-        class_reason=reason if text else "empty-text",
+        class_reason=reason if text else (unread_reason or "empty-text"),
+        needs_ocr=any(p.get("needs_ocr") for p in parts),
         sections=split_sections(text) if is_report and text else [],
         portal=getattr(portal, "name", None),
         pages=[
@@ -79,6 +100,7 @@ def process_page(parts: list[dict], portal=None) -> dict:
                 "encoding": p.get("encoding"),
                 "body": p["body"],
                 "sha256": sha256(p["body"]),
+                **{k: p[k] for k in ("needs_ocr", "extract_note") if p.get(k)},
             }
             for p in parts
         ],

@@ -12,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     serve = sub.add_parser("serve", help="serve every sample portal on 127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
+    serve.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                       help="fault mode: this share of URLs misbehave (5xx, timeouts, resets, challenges, "
+                            "junk …) on their first attempts; plus permanent crawler traps (see sampleweb/faults.py)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the fault choice (with --faults)")
     sub.add_parser("urls", help="print the registry start URLs and every truth detail URL")
     sub.add_parser("registry", help="print the sample registry (portals.yaml) generated from the model")
     args = ap.parse_args(argv)
@@ -30,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from sampleweb.server import SampleWeb
-    web = SampleWeb()
+    faults = None
+    if args.faults:
+        from sampleweb.faults import FaultPlan
+        faults = FaultPlan(rate=args.faults, seed=args.seed)
+    web = SampleWeb(faults=faults)
     port = web.start(args.port)
     print(f"sampleweb serving {len(web.sites)} portals on 127.0.0.1:{port}", flush=True)
     for host in web.sites:

@@ -24,6 +24,22 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A report published as a file. The article's ``body`` is the file's text (the gold text); the
+    detail page shows only a stub (详见附件 / 附件：name) linking ``path``."""
+    kind: str                        # pdf | docx | scan (image-only PDF) | doc | wps
+    path: str                        # URL path the file is served at (query included for servlets)
+    name: str                        # file name in the link text
+    direct: bool = False             # listed in the column itself: no detail page, Article.path == path
+    content_type: str | None = None  # default by kind; download servlets answer octet-stream
+
+    @property
+    def readable(self) -> bool:
+        """Whether lawgov can take the text from the file (scans need OCR; DOC/WPS are not converted)."""
+        return self.kind in ("pdf", "docx")
+
+
+@dataclass(frozen=True)
 class Article:
     key: str
     path: str
@@ -45,6 +61,7 @@ class Article:
     keywords: str = ""
     parts: int = 1
     big5_body: str | None = None     # body file for the Traditional gateway copy (pinyin annotated)
+    attachment: Attachment | None = None   # the report is this file; the page is a stub (issue 9)
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,7 @@ class Column:
     name: str
     path: str                        # first list page
     paging: str = "single"           # trs | hanweb | ucap-query | next-link | asp | single | nav
+                                     # | listmodel (Fujian, POST JSON) | jsonlist (records in a script)
     per_page: int = 15
     parent: str | None = None        # column key, for breadcrumbs
     children: tuple[str, ...] = ()   # nav pages: child columns shown as blocks
@@ -102,6 +120,7 @@ class Portal:
     variant: str = ""                # per-family template variant
     home_blocks: tuple[str, ...] = ()  # columns whose latest items the home page lists
     notes: str = ""                  # registry notes: what this portal exercises
+    search_path: str = ""            # 站内搜索 endpoint; registry search_url = path + "…q={query}"
 
     # -- helpers -----------------------------------------------------------------------------------
     def column(self, key: str) -> Column:
@@ -576,7 +595,148 @@ XIANGSHAN = Portal(
     ),
 )
 
-PORTALS: tuple[Portal, ...] = (NANCHONG, SFJ, JIALING, JIAOJIANG, TAIZHOU, TIELINGXIAN, XIANGCHENG, XIANGSHAN)
+# --------------------------------------------------------------------------------------------------
+# issue 9: reports published as attachments, and lists built by JavaScript (kept in one block)
+
+_PDF = "application/pdf"
+
+JIANYANG = Portal(
+    key="jianyang",
+    notes="福建 TRS + avalon: the report column is a listModel({listArgs:{channelid…}, pagebar:{recordCount…}}) list; page 1 static, page 2 only from a POST to /fjdzapp/search (JSON); reports as a PDF behind a stub page (./P0202….pdf), a scanned PDF (needs OCR) and a PDF listed directly in the column",
+    name="南平市建阳区人民政府", host="www.jianyang.gov.cn.test", site_name="南平市建阳区人民政府",
+    issuer="南平市建阳区人民政府", region_code="350703", level="county", family="fujian", home="/index.htm",
+    start=("/index.htm",), site_code="3507030001", server="nginx", variant="trs-fujian", list_ext="htm",
+    home_blocks=("jyyw",), robots_disallow=("/wcm/",),
+    footer=dict(sponsor="南平市建阳区人民政府办公室", undertaker="建阳区融媒体中心", icp="闽ICP备05031563号-1",
+                police="闽公网安备35070302000112号", tech="拓尔思信息技术股份有限公司", phone="0599-5822345"),
+    menu=(("首页", "/index.htm"), ("建阳要闻", "/xwzx/jyyw/index.htm"), ("政府信息公开", "/zwgk/zfxxgk/index.htm"),
+          ("闽政通", "https://mztapp.fujian.gov.cn/")),
+    links=(("中国政府网", "http://www.gov.cn/"), ("福建省人民政府", "http://www.fujian.gov.cn/"),
+           ("南平市人民政府", "http://www.np.gov.cn/")),
+    columns=(
+        Column("jyyw", "建阳要闻", "/xwzx/jyyw/index.htm", "single", info_public=False, chnl_id=1801),
+        Column("zfxxgk", "政府信息公开", "/zwgk/zfxxgk/index.htm", "nav", children=("fzzfjsndbg",)),
+        Column("fzzfjsndbg", "法治政府建设年度报告", "/zwgk/zfxxgk/fzzfjsndbg/index.htm", "listmodel", per_page=10,
+               parent="zfxxgk", columnid=200210, chnl_id=1813),
+    ),
+    articles=(
+        Article("jy-2023", "/zwgk/zfxxgk/fzzfjsndbg/202403/t20240328_6583952.htm",
+                "南平市建阳区人民政府关于2023年度法治政府建设情况的报告", "2024-03-28 16:05", "fzzfjsndbg",
+                body="jianyang_2023_report.txt", is_report=True, year=2023, written="2024-03-26",
+                issuer="南平市建阳区人民政府", source="建阳区司法局", index_no="003571303/2024-00218", topic="司法",
+                attachment=Attachment("pdf", "/zwgk/zfxxgk/fzzfjsndbg/202403/P020240328612345678901.pdf",
+                                      "建阳区2023年度法治政府建设情况报告.pdf")),
+        Article("jy-2022-scan", "/zwgk/zfxxgk/fzzfjsndbg/202303/t20230330_6012377.htm",
+                "南平市建阳区人民政府关于2022年度法治政府建设情况的报告", "2023-03-30 10:20", "fzzfjsndbg",
+                is_report=True, year=2022, written="2023-03-28", issuer="南平市建阳区人民政府",
+                source="建阳区司法局", index_no="003571303/2023-00197", topic="司法",
+                text=("（扫描件，无文字层）",),
+                attachment=Attachment("scan", "/zwgk/zfxxgk/fzzfjsndbg/202303/P020230330587654321098.pdf",
+                                      "建阳区2022年度法治政府建设情况报告（扫描件）.pdf")),
+        Article("jy-2020", "/zwgk/zfxxgk/fzzfjsndbg/202103/P020210329401234567890.pdf",
+                "南平市建阳区人民政府2020年度法治政府建设情况报告", "2021-03-29 09:40", "fzzfjsndbg",
+                body="jianyang_2020_report.txt", is_report=True, year=2020,
+                attachment=Attachment("pdf", "/zwgk/zfxxgk/fzzfjsndbg/202103/P020210329401234567890.pdf",
+                                      "建阳区2020年度法治政府建设情况报告.pdf", direct=True)),
+    ) + tuple(
+        news(f"jy-n{i}", f"/zwgk/zfxxgk/fzzfjsndbg/{d[:4]}{d[5:7]}/t{d[:4]}{d[5:7]}{d[8:10]}_{6000000 + 7919 * i}.htm",
+             t, d, "fzzfjsndbg", source="建阳区司法局", issuer="建阳区司法局",
+             index_no=f"003571303/{d[:4]}-{300 + i:05d}")
+        for i, (t, d) in enumerate((
+            ("建阳区开展“八五”普法中期评估工作", "2024-06-18 15:30"),
+            ("区司法局组织开展行政执法人员培训", "2024-06-03 10:12"),
+            ("建阳区召开行政复议工作推进会", "2024-05-22 16:40"),
+            ("建阳区开展行政执法案卷评查", "2024-05-08 09:25"),
+            ("建阳区举办领导干部旁听庭审活动", "2024-04-25 14:50"),
+            ("建阳区推进乡镇合法性审查全覆盖", "2024-04-11 11:05"),
+            ("建阳区开展宪法宣传周系列活动", "2023-12-05 10:30"),
+            ("建阳区召开全面依法治区委员会会议", "2023-09-14 17:20"),
+            ("建阳区开展民法典宣传月活动", "2022-05-16 09:10"),
+        ), 1)),
+)
+
+WUJIN = Portal(
+    key="wujin",
+    notes="开普云 UCAP page whose list is built by a script from a JSON array embedded in the page (no links in the HTML); start at the report column; a report as a .doc behind a stub page (stored, not extracted)",
+    name="常州市武进区人民政府", host="www.wj.gov.cn.test", site_name="常州市武进区人民政府",
+    issuer="常州市武进区人民政府", region_code="320412", level="county", family="jsonlist",
+    home="/index.shtml", start=("/wjq/fzzfjs/list.shtml",), site_code="3204120001", server="nginx",
+    variant="ucap-json", home_blocks=("fzzfjs",), robots_disallow=("/ucap/",),
+    footer=dict(sponsor="常州市武进区人民政府办公室", undertaker="武进区大数据管理中心", icp="苏ICP备05012345号-1",
+                police="苏公网安备32041202000123号", tech="北京开普云信息科技有限公司", phone="0519-86312345"),
+    menu=(("首页", "/index.shtml"), ("法治政府建设", "/wjq/fzzfjs/list.shtml"), ("江苏政务服务网", "http://www.jszwfw.gov.cn/")),
+    links=(("中国政府网", "http://www.gov.cn/"), ("江苏省人民政府", "http://www.jiangsu.gov.cn/"),
+           ("常州市人民政府", "http://www.changzhou.gov.cn/")),
+    columns=(
+        Column("fzzfjs", "法治政府建设", "/wjq/fzzfjs/list.shtml", "jsonlist", per_page=15),
+    ),
+    articles=(
+        Article("wj-2023", f"/wjq/fzzfjs/202403/{_hex('wj-2023')}.shtml", "武进区人民政府2023年度法治政府建设工作报告",
+                "2024-03-25 10:30", "fzzfjs", body="wujin_2023_report.txt", is_report=True, year=2023,
+                written="2024-03-22", issuer="常州市武进区人民政府", source="武进区司法局",
+                index_no="014109123/2024-00066", topic="司法"),
+        Article("wj-2022-doc", f"/wjq/fzzfjs/202303/{_hex('wj-2022-doc')}.shtml",
+                "武进区人民政府2022年度法治政府建设工作报告", "2023-03-27 15:10", "fzzfjs", is_report=True,
+                year=2022, written="2023-03-24", issuer="常州市武进区人民政府", source="武进区司法局",
+                index_no="014109123/2023-00059", topic="司法", text=("（Word 97-2003 文档，未转换）",),
+                attachment=Attachment("doc", "/uploadfiles/202303/20230327151012345.doc",
+                                      "武进区2022年度法治政府建设工作报告.doc")),
+        news("wj-n1", f"/wjq/fzzfjs/202405/{_hex('wj-n1')}.shtml", "武进区召开法治政府建设示范创建推进会",
+             "2024-05-14 16:20", "fzzfjs", source="武进区司法局", issuer="武进区司法局",
+             index_no="014109123/2024-00121"),
+        news("wj-n2", f"/wjq/fzzfjs/202311/{_hex('wj-n2')}.shtml", "武进区开展行政执法“三项制度”专项督查",
+             "2023-11-09 10:45", "fzzfjs", source="武进区司法局", issuer="武进区司法局",
+             index_no="014109123/2023-00388"),
+    ),
+)
+
+LONGQUAN = Portal(
+    key="longquan",
+    notes="大汉 Hanweb portal whose report column is linked from nowhere: found only through its site search (search_url, /jsearchfront/search.do); a report as a DOCX behind /module/download/downfile.jsp, another as a .wps (stored, not extracted)",
+    name="龙泉市人民政府", host="www.longquan.gov.cn.test", site_name="龙泉市人民政府",
+    issuer="龙泉市人民政府", region_code="331181", level="county", family="hanweb", home="/index.html",
+    start=("/index.html",), site_code="3311810001", webid=3311, unitid=7101, server="Tengine",
+    home_blocks=("col5001",), robots_disallow=("/manager/",),
+    search_path="/jsearchfront/search.do?websiteid=3311810001&tpl=1&q={query}",
+    footer=dict(sponsor="龙泉市人民政府办公室", undertaker="龙泉市大数据发展管理中心", icp="浙ICP备05034567号-1",
+                police="浙公网安备33118102000088号", tech="南京大汉网络有限公司", phone="0578-7212345"),
+    menu=(("首页", "/index.html"), ("走进龙泉", "/col/col5003/index.html"), ("新闻中心", "/col/col5001/index.html"),
+          ("浙江政务服务网", "https://www.zjzwfw.gov.cn/")),
+    links=(("中国政府网", "http://www.gov.cn/"), ("浙江省人民政府", "http://www.zj.gov.cn/"),
+           ("丽水市人民政府", "http://www.lishui.gov.cn/")),
+    columns=(
+        Column("col5001", "龙泉要闻", "/col/col5001/index.html", "hanweb", per_page=15, info_public=False,
+               columnid=5001),
+        Column("col5010", "法治政府建设年度报告", "/col/col5010/index.html", "hanweb", per_page=15, columnid=5010),
+    ),
+    articles=(
+        Article("lq-2023", "/art/2024/3/21/art_5010_86251.html", "龙泉市人民政府关于2023年度法治政府建设工作情况的报告",
+                "2024-03-21 11:30", "col5010", body="longquan_2023_report.txt", is_report=True, year=2023,
+                written="2024-03-20", issuer="龙泉市人民政府", source="市司法局",
+                index_no="002592131/2024-01234", topic="司法",
+                attachment=Attachment("docx", "/module/download/downfile.jsp?classid=0&filename=2403211130123.docx",
+                                      "龙泉市2023年度法治政府建设工作情况报告.docx",
+                                      content_type="application/octet-stream")),
+        Article("lq-2022-wps", "/art/2023/3/28/art_5010_79102.html", "龙泉市人民政府关于2022年度法治政府建设工作情况的报告",
+                "2023-03-28 09:50", "col5010", is_report=True, year=2022, written="2023-03-27",
+                issuer="龙泉市人民政府", source="市司法局", index_no="002592131/2023-00987", topic="司法",
+                text=("（WPS 文档，未转换）",),
+                attachment=Attachment("wps", "/module/download/downfile.jsp?classid=0&filename=2303280950456.wps",
+                                      "龙泉市2022年度法治政府建设工作情况报告.wps",
+                                      content_type="application/octet-stream")),
+        news("lq-n1", "/art/2024/5/9/art_5010_88012.html", "龙泉市召开法治政府建设工作推进会", "2024-05-09 16:00",
+             "col5010", source="市司法局", issuer="市司法局", index_no="002592131/2024-01877"),
+        news("lq-n2", "/art/2024/6/3/art_5001_88533.html", "龙泉市召开2024年青瓷宝剑产业发展大会", "2024-06-03 10:00",
+             "col5001", source="龙泉市融媒体中心"),
+        news("lq-n3", "/art/2024/5/27/art_5001_88420.html", "龙泉市开展森林防火专项检查", "2024-05-27 15:30",
+             "col5001", source="市应急管理局"),
+    ),
+)
+
+ISSUE9_PORTALS = (JIANYANG, WUJIN, LONGQUAN)
+
+
+PORTALS: tuple[Portal, ...] = (NANCHONG, SFJ, JIALING, JIAOJIANG, TAIZHOU, TIELINGXIAN, XIANGCHENG, XIANGSHAN) + ISSUE9_PORTALS
 
 
 def portal_by_host(host: str) -> Portal | None:
@@ -596,6 +756,8 @@ def registry() -> list[dict]:
             e["allowed_domains"] = list(p.allowed_domains)
         if p.notes:
             e["notes"] = p.notes
+        if p.search_path:
+            e["search_url"] = p.url(p.search_path)
         out.append(e)
     return out
 

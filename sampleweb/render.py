@@ -213,9 +213,16 @@ class Site:
         self.p = portal
         self.routes: dict[str, Callable[[], str]] = {}
         self.assets: dict[str, tuple[str, bytes]] = {}
+        # route -> handler(params) -> (content_type, bytes): endpoints that read GET/POST parameters
+        self.endpoints: dict[str, Callable[[dict], tuple[str, bytes]]] = {}
         self._cache: dict[str, tuple[str, bytes]] = {}
         self._lock = threading.RLock()
         self._build_routes()
+        for a in portal.articles:       # reports published as files (issue 9)
+            if a.attachment is not None:
+                self.assets[a.attachment.path] = attachment_file(a)
+                if a.attachment.direct:
+                    self.routes.pop(a.path, None)
 
     # -- routing -----------------------------------------------------------------------------------
     def _build_routes(self) -> None:
@@ -305,6 +312,8 @@ class Site:
         return [x for x in self.p.column_items(a.column) if x is not a][:n]
 
     def body_lines_for(self, a: Article, part: int, big5: bool = False) -> list[str]:
+        if a.attachment is not None:
+            return stub_lines(a)
         lines = article_lines(a, big5=big5)
         return split_parts(lines, a.parts)[part]
 
@@ -351,7 +360,7 @@ class Site:
             "ColumnKeywords": col.name if col else p.site_name,
         }
         if a is not None:
-            lines = article_lines(a)
+            lines = stub_lines(a) if a.attachment else article_lines(a)
             names.update({
                 "ArticleTitle": a.title, "PubDate": a.published, "ContentSource": a.source or "",
                 "Keywords": a.keywords or a.title, "Author": a.source or "",
@@ -385,7 +394,14 @@ class Site:
         if self._gateway_path is not None and a.big5_body:
             return ("<!--GW-BODY-->" + body_html(self.body_lines_for(a, part, big5=True), style)
                     + "<!--/GW-BODY-->")
+        if a.attachment is not None:   # 附件：name, the name linking the file
+            name = esc(a.attachment.name)
+            return body_html(self.body_lines_for(a, part), style).replace(
+                f"附件：{name}", f'附件：<a href="{esc(self.attachment_href(a))}" target="_blank">{name}</a>')
         return body_html(self.body_lines_for(a, part), style)
+
+    def attachment_href(self, a: Article) -> str:
+        return a.attachment.path
 
     # -- to implement per family ------------------------------------------------------------------
     def home(self) -> str: raise NotImplementedError
@@ -412,6 +428,9 @@ class TRSSite(Site):
     @property
     def v(self) -> str:
         return self.p.variant
+
+    def attachment_href(self, a: Article) -> str:
+        return rel(a.path, a.attachment.path)      # ./P020240328….pdf, as TRS writes it
 
     def link(self, from_path: str, to_path: str) -> str:
         if self.v == "trs-editor":
@@ -621,6 +640,8 @@ class HanwebSite(Site):
         js = "/module/web/jpage/jpage.js" if portal.variant != "hanweb-old" else "/module/jslib/jquery/jpage/jquery.jpage.js"
         self.jpage_js = js
         self.assets[js] = ("application/javascript", JPAGE_JS.encode())
+        if portal.search_path:
+            self.endpoints[portal.search_path.split("?")[0]] = self.search_results
 
     @property
     def old(self) -> bool:
@@ -739,6 +760,20 @@ $(document).ready(function(){{
 </script>
 </td></tr></table>""")
         return self.page(self.title_tag(col.name), self.meta_hanweb(None, col, col.path), main)
+
+    def search_results(self, params: dict) -> tuple[str, bytes]:
+        """站内搜索 (/jsearchfront/search.do?q=…): articles sharing at least half the query's bigrams."""
+        q = params.get("q", "").strip()
+        grams = {q[i:i + 2] for i in range(len(q) - 1)}
+        hits = [a for a in sorted(self.p.articles, key=lambda a: a.published, reverse=True)
+                if grams and sum(g in a.title for g in grams) * 2 >= len(grams)]
+        rows = "".join(f'<div class="jcse-result-box"><div class="jcse-news-title"><a href="{self.url(a.path)}" '
+                       f'target="_blank">{esc(a.title)}</a></div><div class="jcse-news-abs">'
+                       f'{esc(description(stub_lines(a) if a.attachment else article_lines(a), 60))}…</div>'
+                       f'<div class="jcse-news-date">{fmt_date(a.published, "ymd")}</div></div>' for a in hits)
+        main = (self.crumbs_html(None, " &gt; 站内搜索") +
+                f'<div class="jcse-main"><div class="jcse-result-count">找到相关结果约{len(hits)}个</div>{rows}</div>')
+        return self.content_type, self.page(self.title_tag("站内搜索"), "", main).encode(self.p.encoding)
 
     def record(self, a: Article) -> str:
         if self.old:
@@ -1116,7 +1151,85 @@ class TableSite(Site):
         return self.page(self.title_tag(sp.title), main, self.left())
 
 
-FAMILIES = {"trs": TRSSite, "hanweb": HanwebSite, "ucap": UCAPSite, "table": TableSite}
+# ==================================================================================================
+# issue 9: reports published as files, lists built by JavaScript
+
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf", "scan": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword", "wps": "application/octet-stream",
+}
+
+
+def stub_lines(a: Article) -> list[str]:
+    """What the detail page of a report published as a file says (the link goes on the last line)."""
+    return ["详见附件。", f"附件：{a.attachment.name}"]
+
+
+def attachment_file(a: Article) -> tuple[str, bytes]:
+    """(content_type, bytes) of an article's file, generated from its body (deterministic)."""
+    from sampleweb import files
+
+    att = a.attachment
+    lines = article_lines(a)
+    data = {"pdf": lambda: files.pdf(lines, a.title, created=a.published), "scan": files.scanned_pdf,
+            "docx": lambda: files.docx(lines), "doc": lambda: files.ole_blob(a.title),
+            "wps": lambda: files.ole_blob(a.title)}[att.kind]()
+    return att.content_type or ATTACHMENT_TYPES[att.kind], data
+
+
+class FujianSite(TRSSite):
+    """福建 TRS + avalon: report lists are ``listModel({...})``; page 1 is static, the rest comes from
+    a POST to the platform's search endpoint, answering JSON."""
+    search_endpoint = "/fjdzapp/search"
+
+    def __init__(self, portal: Portal):
+        super().__init__(portal)
+        self.endpoints[self.search_endpoint] = self.search_json
+
+    def pager(self, col: Column, i: int) -> str:
+        if col.paging != "listmodel":
+            return super().pager(col, i)
+        total = len(self.p.column_items(col.key))
+        return (f'<div class="pagebar" id="pagebar"></div>\n<script type="text/javascript">\n'
+                f'listModel({{quickMode:"动静结合", maxStaticIndex:1, listArgs:{{channelid:{col.columnid}, '
+                f'classsql:"chnlid={col.chnl_id}", sortfield:"-docorderpri,-docreltime"}}, '
+                f"pagebar:{{prepage:{col.per_page}, recordCount:'{total}'}}, el:\"#listBox\"}});\n</script>")
+
+    def search_json(self, params: dict) -> tuple[str, bytes]:
+        import json
+        col = next((c for c in self.p.columns if str(c.columnid) == params.get("channelid")), None)
+        items = self.p.column_items(col.key) if col else []
+        per = _int(params.get("prepage"), 10)
+        page = max(1, _int(params.get("page"), 1))
+        docs = [{"title": a.title, "url": self.url(a.path), "pubtime": fmt_date(a.published, "ymdhms"),
+                 "chnldesc": col.name} for a in items[(page - 1) * per:page * per]]
+        out = {"page": page, "pagecount": math.ceil(len(items) / per) if per else 0,
+               "recordCount": len(items), "docs": docs}
+        return "application/json;charset=UTF-8", json.dumps(out, ensure_ascii=False).encode("utf-8")
+
+
+class JsonListSite(UCAPSite):
+    """A UCAP page whose list is drawn by a script from records embedded as a JSON array."""
+
+    def list_page(self, col: Column, i: int) -> str:
+        if col.paging != "jsonlist":
+            return super().list_page(col, i)
+        import json
+        records = [{"title": a.title, "url": a.path, "pubDate": fmt_date(a.published, "ymd"),
+                    "source": a.source or ""} for a in self.p.column_items(col.key)]
+        data = json.dumps(records, ensure_ascii=False, indent=1)
+        main = (self.position(col) + f'<div class="container list-page"><div class="list-hd"><h2>{esc(col.name)}</h2>'
+                '</div><ul class="news-list" id="listBox"></ul><div class="pagination" id="pageBox"></div></div>\n'
+                f'<script type="text/javascript">\nvar listData = {data};\n'
+                "$(function(){var h='';$.each(listData,function(i,o){h+='<li><a href=\"'+o.url+'\" target=\"_blank\">'"
+                "+o.title+'</a><span class=\"date\">'+o.pubDate+'</span></li>';});$('#listBox').html(h);});\n</script>")
+        return self.page(self.title_tag(col.name), self.meta_tags(None, col, col.path, "lower"), main,
+                         self.generated())
+
+
+FAMILIES = {"trs": TRSSite, "hanweb": HanwebSite, "ucap": UCAPSite, "table": TableSite,
+            "fujian": FujianSite, "jsonlist": JsonListSite}
 
 
 def make_site(portal: Portal) -> Site:

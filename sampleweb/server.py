@@ -12,20 +12,43 @@ Unknown hosts answer 502, unknown paths 404. Every request is recorded in ``requ
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
+import re
 import threading
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sampleweb.model import PORTALS, Portal
+from sampleweb.model import PORTALS, Portal, part_paths
 from sampleweb.render import HanwebSite, Site, TableSite, make_site
 
 HTML_INDEXES = ("index.html", "index.shtml", "index.htm", "index.asp")
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crawl opening 32 connections at once overflows it,
+    # the kernel drops the SYN and the client resends it 1 s later, so a request can fail on
+    # "connect timeout" without the server ever seeing it (issue 8: "failed 3 times", 2 requests).
+    request_queue_size = 128
+
+
 class SampleWeb:
-    def __init__(self, portals: tuple[Portal, ...] = PORTALS):
+    def __init__(self, portals: tuple[Portal, ...] = PORTALS, faults=None):
         self.portals = portals
+        # sampleweb.faults.FaultPlan: seeded 5xx, timeouts, resets, challenges, traps … (None: a healthy web)
+        self.faults = faults.bind(self) if faults is not None else None
         self.sites: dict[str, Site] = {p.host: make_site(p) for p in portals}
+        # article pages answer with ETag/Last-Modified and 304 (incremental crawls); tests change the
+        # web between crawls with replace_page / remove_page / set_list_date
+        self._article_times: dict[tuple[str, str], datetime] = {
+            (p.host, prefix + path): _china_time(a.published)
+            for p in portals for a in p.articles for path in part_paths(a)
+            for prefix in ([""] + ([p.gateway_prefix] if p.gateway else []))
+        }
+        self._changed: dict[tuple[str, str], tuple[int, dict[str, str], bytes, datetime]] = {}
+        self._list_dates: dict[tuple[str, str], str] = {}
         self._requests: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -41,7 +64,7 @@ class SampleWeb:
         class Handler(_Handler):
             sampleweb = web
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        httpd = _HTTPServer(("127.0.0.1", port), Handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False
         self._httpd = httpd
@@ -91,16 +114,86 @@ class SampleWeb:
                 return p.url(path)
         raise KeyError(host_or_key)
 
+    # -- changing the web between crawls (incremental-crawl tests) ---------------------------------
+    def replace_page(self, url: str, body: bytes | str) -> None:
+        """Serve ``body`` (str: in the site's encoding) at ``url`` from now on: a new ETag, and
+        Last-Modified now."""
+        host, path = split_target(url, None)
+        site = self.sites[host]
+        data = body.encode(site.p.encoding) if isinstance(body, str) else body
+        self._changed[(host, path)] = (200, {"Content-Type": site.content_type}, data,
+                                       datetime.now(timezone.utc).replace(microsecond=0))
+
+    def remove_page(self, url: str, status: int = 404, location: str | None = None) -> None:
+        """``url`` answers ``status`` from now on: 404/410 (the site's error page), or a redirect
+        (301/302) to ``location`` (e.g. the article's column)."""
+        host, path = split_target(url, None)
+        if location:
+            answer = (status, {"Location": location, "Content-Type": "text/html"}, b"", None)
+        else:
+            st, headers, data = _not_found(self.sites[host])
+            answer = (status, headers, data, None)
+        self._changed[(host, path)] = answer
+
+    def restore_page(self, url: str) -> None:
+        """Undo replace_page / remove_page / set_list_date for ``url``."""
+        self._changed.pop(split_target(url, None), None)
+        self._list_dates.pop(split_target(url, None), None)
+
+    def set_list_date(self, url: str, date: str) -> None:
+        """Lists (and home-page blocks) show ``date`` ("YYYY-MM-DD") next to the link to ``url``."""
+        self._list_dates[split_target(url, None)] = date
+
+    def page(self, url: str) -> bytes:
+        """The bytes currently served at ``url`` (replace_page bodies included)."""
+        status, _, data = self.respond("GET", url)
+        if status != 200:
+            raise KeyError(url)
+        return data
+
     def record(self, method: str, host: str, path: str) -> None:
         with self._lock:
             self._requests.append((method, host, path))
 
     # -- the answer, without sockets ---------------------------------------------------------------
     def respond(self, method: str, target: str, host_header: str | None = None,
-                body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
-        """(status, headers, body) for one request. ``target`` is the request-line target."""
+                body: bytes = b"", headers: dict | None = None) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) for one request. ``target`` is the request-line target;
+        ``headers`` the request headers (If-None-Match / If-Modified-Since are honoured)."""
         host, path = split_target(target, host_header)
         self.record(method, host, path)
+        if (host, path) in self._changed or (host, path) in self._article_times:
+            return self._article(host, path, headers or {})
+        status, out_headers, data = self._respond(method, host, path, body)
+        if status == 200 and self._list_dates:
+            data = self._with_list_dates(host, data)
+        return status, out_headers, data
+
+    def _article(self, host: str, path: str, req_headers) -> tuple[int, dict[str, str], bytes]:
+        if (host, path) in self._changed:
+            status, headers, data, modified = self._changed[(host, path)]
+            if status != 200:
+                return status, {**headers, "Server": self.sites[host].p.server}, data
+        else:
+            status, headers, data = self._respond("GET", host, path, b"")
+            modified = self._article_times[(host, path)]
+            if status != 200:
+                return status, headers, data
+        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+        headers = {**headers, "ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+        if _not_modified(req_headers, etag, modified):
+            return 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b""
+        return 200, headers, data
+
+    def _with_list_dates(self, host: str, data: bytes) -> bytes:
+        for (h, path), date in self._list_dates.items():
+            if h == host:
+                name = re.escape(posixpath.basename(path).encode())
+                data = re.sub(rb'(href="[^"]*' + name + rb'"[^\x00]{0,400}?)\d{4}-\d{1,2}-\d{1,2}',
+                              lambda m: m.group(1) + date.encode(), data, flags=re.S)
+        return data
+
+    def _respond(self, method: str, host: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         site = self.sites.get(host)
         if site is None:
             return _plain(502, f"502 Bad Gateway: sampleweb does not serve host {host or '(none)'!r}\n")
@@ -115,6 +208,12 @@ class SampleWeb:
             if body:
                 params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             ctype, data = site.dataproxy(params)
+            return 200, {"Content-Type": ctype, **extra}, data
+        if route in site.endpoints:  # endpoints answering parameters: listModel search POSTs, 站内搜索
+            params = dict(parse_qsl(query, keep_blank_values=True))
+            if body:
+                params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            ctype, data = site.endpoints[route](params)
             return 200, {"Content-Type": ctype, **extra}, data
         hit = lookup(site, path)
         if hit is None:
@@ -155,6 +254,26 @@ def lookup(site: Site, path: str) -> tuple[str, bytes] | None:
     return hit
 
 
+def _china_time(published: str) -> datetime:
+    """"YYYY-MM-DD HH:MM" in Beijing time, as UTC."""
+    local = datetime.strptime(published[:16], "%Y-%m-%d %H:%M")
+    return (local - timedelta(hours=8)).replace(tzinfo=timezone.utc)
+
+
+def _not_modified(req_headers, etag: str, modified: datetime) -> bool:
+    """RFC 9110 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    inm = req_headers.get("If-None-Match")
+    if inm is not None:
+        return inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]
+    ims = req_headers.get("If-Modified-Since")
+    if ims:
+        try:
+            return modified <= parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
 def _plain(status: int, text: str) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "text/plain; charset=utf-8"}, text.encode("utf-8")
 
@@ -178,13 +297,17 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             body = self.rfile.read(length)
-        status, headers, data = self.sampleweb.respond(method, self.path, self.headers.get("Host"), body)
+        if self.sampleweb.faults is not None:
+            return self.sampleweb.faults.serve(self, method, body)
+        status, headers, data = self.sampleweb.respond(method, self.path, self.headers.get("Host"), body,
+                                                       headers=self.headers)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
+        if status != 304:
+            self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if method != "HEAD":
+        if method != "HEAD" and status != 304:
             self.wfile.write(data)
 
     def send_response(self, code, message=None):  # keep the per-site Server header

@@ -16,7 +16,11 @@
       body_file      file in sampleweb/bodies (None for generated filler news)
       gateway        True for the /gate/big5/ Traditional copy
 
-- ``expected_reports()``: ``{doc_key: {"title", "year", "urls": set of first-part URLs}}``.
+- ``expected_reports()``: ``{doc_key: {"title", "year", "urls": set of first-part URLs}}``: the reports
+  whose text can be read (a report published as a scan or a DOC/WPS file is kept raw, not archived:
+  see ``unreadable_reports()``).
+- Reports published as files: the detail page is a stub; ``gold_text`` is the file's text.
+  ``attachment_urls()`` maps each file URL to its kind.
 - ``gold_text(url)``: the body lines a reader should extract from the article at ``url`` (all parts
   stitched when ``url`` is the first part; just that part for a continuation URL). Table rows come
   as one line, cells joined by a single space. For the gateway copy the Traditional + pinyin text
@@ -65,6 +69,9 @@ def _details() -> tuple[dict, ...]:
             "is_report": a.is_report, "doc_key": doc_key(p, a), "year": a.year,
             "body_file": (a.big5_body or a.body) if gw else a.body,
             "gateway": gw,
+            "attachment": a.attachment.kind if a.attachment else None,
+            "attachment_url": p.url(a.attachment.path) if a.attachment else None,
+            "readable": a.attachment is None or a.attachment.readable,
         })
     return tuple(out)
 
@@ -76,11 +83,22 @@ def detail_pages() -> list[dict]:
 def expected_reports() -> dict[str, dict]:
     out: dict[str, dict] = {}
     for d in _details():
-        if not d["is_report"]:
+        if not d["is_report"] or not d["readable"]:
             continue
         e = out.setdefault(d["doc_key"], {"title": d["title"], "year": d["year"], "urls": set()})
         e["urls"].add(d["url"])
     return out
+
+
+def unreadable_reports() -> dict[str, str]:
+    """Report pages whose file cannot be read: {url: "needs_ocr" | "not_extracted"}."""
+    return {d["url"]: "needs_ocr" if d["attachment"] == "scan" else "not_extracted"
+            for d in _details() if d["is_report"] and not d["readable"]}
+
+
+def attachment_urls() -> dict[str, str]:
+    """{file URL: kind} for every report published as a file."""
+    return {d["attachment_url"]: d["attachment"] for d in _details() if d["attachment"]}
 
 
 @lru_cache(maxsize=None)

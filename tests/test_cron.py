@@ -52,3 +52,12 @@ def test_bad_portals_is_a_failure(tmp_path):
     assert "failed (exit 2)" in proc.stderr
     log = next((tmp_path / "logs").glob("crawl-*.log")).read_text()
     assert "entry 1 (x): start_urls" in log
+
+
+def test_recheck_days_reaches_the_crawl(tmp_path):
+    proc = run_wrapper(tmp_path, LAWGOV_PORTALS=str(SAMPLE_PORTALS), LAWGOV_RECHECK_DAYS="-1")
+    assert proc.returncode == 2
+    log = next((tmp_path / "logs").glob("crawl-*.log")).read_text()
+    assert "lawgov crawl: error: --recheck-days -1: must be 0 or more" in log
+    assert not (tmp_path / "a.db").exists()
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipelines.dedup import NearDupIndex, canonical_order, guard_blocks, same_government, shingles
@@ -98,3 +99,64 @@ def test_canonical_order():
     late = dict(own, published="2024-05-01", id="late")
     nodate = dict(own, published=None, id="nodate")
     assert [c["id"] for c in canonical_order([nodate, late, own])] == ["own", "late", "nodate"]
+
+
+def test_converted_copies_are_recognized_by_the_raw_page():
+    from pipelines.dedup import is_converted
+    assert is_converted("http://www.xiangshan.gov.cn/gate/big5/www.xiangshan.gov.cn/a.html")
+    assert is_converted("http://x.gov.cn/a.html", "big5")
+    assert is_converted("http://x.gov.cn/a.html", "utf-8", b'<html lang="zh-TW"><body>')
+    assert not is_converted("http://x.gov.cn/a.html", "gb18030", b'<html lang="zh-CN"><body>')
+
+
+def test_clean_lengths_ignore_injected_lines():
+    from pipelines.dedup import clean_lengths
+    orig = "第一段内容\n第二段内容\n第三段内容"
+    spam = "第一段内容\n澳门新葡京娱乐场注册即送\n第二段内容\n第三段内容"
+    trunc = "第一段内容\n第二段内容"
+    assert clean_lengths([orig, spam, trunc]) == [15, 15, 10]
+    assert clean_lengths([spam]) == [len(spam.replace("\n", ""))]
+
+
+def test_canonical_own_site_is_strict():
+    base = dict(issuer="台州市椒江区人民政府", text="x" * 100, published=None)
+    city = dict(base, portal_issuer="台州市人民政府", text="x" * 150, id="city")  # a repost by the city
+    own = dict(base, portal_issuer="椒江区人民政府", id="own")  # issuer_key 椒江区 ≠ 台州市椒江区
+    own2 = dict(base, portal_issuer="台州市椒江区人民政府", id="own2")
+    assert [c["id"] for c in canonical_order([city, own, own2])] == ["own2", "city", "own"]
+
+
+def test_signature_agreement_estimates_jaccard(pairs):
+    idx = NearDupIndex()
+    for p in pairs:
+        (ha, sa), (hb, sb) = idx.prepare(p["a"]), idx.prepare(p["b"])
+        from pipelines.dedup import similarity
+        j = similarity(ha, hb)[0]
+        assert abs(float((sa == sb).mean()) - j) < 0.2, p["note"]
+
+
+def test_bulk_rebuild_matches_incremental_index(pairs):
+    inc = NearDupIndex(keep_shingles=False)
+    inc._bands.MERGE_EVERY = 7  # exercise the merge of recent inserts into the sorted arrays
+    texts = {f"d{i}": p["a"] for i, p in enumerate(pairs)}
+    for d, t in texts.items():
+        inc.add(d, t, None, None)
+    bulk = NearDupIndex(keep_shingles=False, loader=texts.__getitem__)
+    ids = list(texts)
+    bulk.add_signatures(ids, np.stack([inc.signature(d)[0] for d in ids]),
+                        [inc.signature(d)[1] for d in ids], [None] * len(ids), [None] * len(ids))
+    inc.loader = texts.__getitem__
+    for p in pairs:
+        assert bulk.candidates(p["b"]) == inc.candidates(p["b"])
+        assert bulk.query(p["b"]) == inc.query(p["b"])
+    # replacing a document's signature (its canonical text changed) drops the old one
+    bulk.add_signature("d0", *inc.signature("d1"))
+    assert "d0" in bulk.candidates(texts["d1"]) and len(bulk) == len(texts)
+
+
+def test_tiny_texts_are_matched_exactly_only(report):
+    idx = NearDupIndex()
+    idx.add("short", "报告100", None, 2023)
+    assert idx.query("报告1000", None, 2023) == []  # containment 1.0, but two shingles prove nothing
+    idx.add("long", report[:80], None, 2023)
+    assert idx.query(report[:80] + "打印本页", None, 2023)[0][0] == "long"

@@ -14,7 +14,8 @@ from sampleweb.server import SampleWeb
 from tests.conftest import run_lawgov
 
 WEB = SampleWeb()  # answers in-process (respond), no socket needed to read page bytes
-PAGES = truth.detail_pages()
+# reports published as files: the page alone is a stub (tests/test_attachments.py covers them)
+PAGES = [p for p in truth.detail_pages() if not p["attachment"]]
 
 
 def saved_page(tmp_path, url: str):

@@ -502,3 +502,22 @@ def test_cli(capsys):
     assert len(err) == 2  # every problem, one per line
     assert "start_url: unknown key" in err[0]
     assert "start_urls: missing" in err[1]
+
+
+# -- search_url (站内搜索, issue 9) -------------------------------------------------------------------
+def test_search_url_is_read_and_checked(tmp_path):
+    ok = _write(tmp_path, "- name: 龙泉市人民政府\n  start_urls: [http://www.longquan.gov.cn/]\n"
+                          "  search_url: http://www.longquan.gov.cn/jsearchfront/search.do?q={query}\n")
+    (p,) = load_portals(ok)
+    assert p.search_url == "http://www.longquan.gov.cn/jsearchfront/search.do?q={query}"
+    assert load_portals(_write(tmp_path, "- name: x\n  start_urls: [http://a.gov.cn/]\n"))[0].search_url is None
+    for value, problem in (
+        ("http://www.longquan.gov.cn/search.do", "has no {query} placeholder"),
+        ("www.longquan.gov.cn/s?q={query}", "has no scheme"),
+        ("http://www.other.gov.cn/s?q={query}", "outside allowed_domains"),
+        ("[1, 2]", "must be a URL with a {query} placeholder"),
+    ):
+        bad = _write(tmp_path, f"- name: x\n  start_urls: [http://www.longquan.gov.cn/]\n  search_url: {value}\n")
+        with pytest.raises(PortalFileError) as e:
+            load_portals(bad)
+        assert "entry 1 (x): search_url:" in str(e.value) and problem in str(e.value), str(e.value)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from parsel import Selector
 
 from crawler import discovery_rules as R
+from crawler.middlewares import error_kind, trap_reason
+from crawler.urls import canonical_url
+from crawler import jslists
+from pipelines.attachments import is_attachment_link, is_own_attachment
 from crawler.portals import load_portals
 
 # Kinds of pages the spider asks for; carried in request.meta["kind"].
@@ -59,11 +62,17 @@ class ReportsSpider(scrapy.Spider):
                 req = self._request(url, portal, kind, hops=0, list_pages=1)
                 if req is not None:
                     yield req
+            for req in jslists.search_requests(self, portal, LIST):  # 站内搜索, when configured
+                yield req
 
     def _request(self, url, portal, kind, *, hops=0, list_pages=1, anchor="", **kwargs):
         """A request for ``url`` on behalf of ``portal``, or None when a cap or the domain says no."""
+        url = canonical_url(url)
         if not portal.allows(url):
             self.crawler.stats.inc_value("lawgov/offsite_skipped")
+            return None
+        if trap_reason(url):  # crawler/fault_rules.py TRAP_RULES (TrapGuardMiddleware checks redirects)
+            self.crawler.stats.inc_value("lawgov/trap_skipped")
             return None
         count = self._requests_per_portal.get(portal.name, 0)
         if count >= self.max_pages:
@@ -79,16 +88,23 @@ class ReportsSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt said no, or a middleware dropped it on purpose: not a fault
+        if getattr(failure.value, "counted", False):
+            return  # dropped and counted by a middleware (incremental: skipped_known, 304, gone)
+        kind, retry, detail = error_kind(failure)  # crawler/fault_rules.py ERROR_KINDS
+        if kind is None:
+            # robots.txt said no, a trap, or a middleware dropped it on purpose: not a fault
             self.crawler.stats.inc_value("lawgov/ignored")
             return
-        kind = type(failure.value).__name__
-        if failure.check(HttpError):
-            kind = f"http_{failure.value.response.status}"
+        request = _before_redirects(request)
+        if retry and (again := get_retry_request(request, spider=self, reason=kind)) is not None:
+            yield again  # delayed by RetryBackoffMiddleware
+            return
         self.crawler.stats.inc_value("lawgov/errors")
         self.crawler.stats.inc_value(f"lawgov/errors/{kind}")
-        self.logger.warning("fetch failed: %s (%s: %s)", request.url, kind, failure.value)
+        self.logger.warning("fetch failed: %s (%s: %s)", request.url, kind, detail)
+        # recorded in fetch_errors (never as a page): not archived, so the next run fetches it again
+        yield {"fetch_error": {"url": request.url, "portal": request.meta.get("portal"), "kind": kind,
+                               "detail": detail}}
 
     # -- listings -------------------------------------------------------------------------------
     def parse_listing(self, response):
@@ -100,6 +116,8 @@ class ReportsSpider(scrapy.Spider):
         hops = response.meta["hops"]
         body = response.text
         sel = response.selector if not response.meta.get("jpage") else Selector(text=_records_html(body))
+        if sel.type != "html":  # a JSON answer (listModel search): its records are read by jslists.follow
+            sel = Selector(text="<html></html>")
 
         yield from self._pagination(response, portal, kind, body, sel)
         yield from self._jpage(response, portal, kind, body)
@@ -108,6 +126,7 @@ class ReportsSpider(scrapy.Spider):
             sel_records = Selector(text=_records_html(body))
             yield from self._links(response, portal, kind, hops, sel_records)
         yield from self._links(response, portal, kind, hops, sel)
+        yield from jslists.follow(self, response, portal, kind, hops)  # listModel, JSON in scripts
 
     def _links(self, response, portal, kind, hops, sel):
         for a in sel.css("a[href]"):
@@ -123,9 +142,15 @@ class ReportsSpider(scrapy.Spider):
             if R.GATEWAY_ANCHORS.match(text):
                 yield from _some(self._request(url, portal, NAV, hops=0, anchor=text))
                 continue
+            if is_attachment_link(url, text):  # a report published as a file, listed directly
+                if kind == COLUMN or R.ARTICLE_ANCHORS.search(text):
+                    yield from _some(self._request(url, portal, ARTICLE, hops=hops + 1, anchor=text,
+                                                   meta={"attachment": True}))
+                continue
             if _is_article_url(url):
                 if kind == COLUMN or R.ARTICLE_ANCHORS.search(text):
-                    req = self._request(url, portal, ARTICLE, hops=hops + 1, anchor=text)
+                    req = self._request(url, portal, ARTICLE, hops=hops + 1, anchor=text,
+                                        meta={"list_date": _list_date(a)})
                     if req is not None:
                         yield req
                 continue
@@ -199,20 +224,45 @@ class ReportsSpider(scrapy.Spider):
     def parse_article(self, response):
         """Fetch the remaining parts of a split article, then yield the whole article."""
         part = _part(response)
+        files = response.meta.get("attachments", [])
+        if response.url in files:
+            part["attachment_link"] = True
         parts = response.meta.get("parts", []) + [part]
         first = response.meta.get("first_url", response.url)
         todo = response.meta.get("todo")
         if todo is None:
             todo = self._more_parts(response)
+            files = [u for u in self._attachments(response) if u not in todo]
+            todo = todo + files
         if todo:
             nxt, rest = todo[0], todo[1:]
             yield scrapy.Request(
                 nxt, callback=self.parse_article, errback=self.on_error,
-                meta={**_carry(response.meta), "parts": parts, "todo": rest, "first_url": first},
+                # an attachment another page already fetched must not silently end this article
+                dont_filter=nxt in files,
+                meta={**_carry(response.meta), "parts": parts, "todo": rest, "first_url": first,
+                      "attachments": files, "attachment": nxt in files},
             )
             return
         self.crawler.stats.inc_value("lawgov/articles")
         yield {"url": first, "portal": response.meta["portal"], "parts": parts}
+
+    def _attachments(self, response) -> list[str]:
+        """Links to the article's files (PDF, DOCX, DOC, WPS, OFD) on this portal."""
+        if not hasattr(response, "text"):
+            return []
+        portal = self.portals_by_name[response.meta["portal"]]
+        out = []
+        for a in response.css("a[href]"):
+            href = a.attrib.get("href", "").strip()
+            if not href or R.SKIP_URL_PATTERNS.search(href):
+                continue
+            url = _canonical(urljoin(response.url, href))
+            context = " ".join(a.xpath("normalize-space(..)").getall())
+            if url not in out and url != _canonical(response.url) and portal.allows(url) \
+                    and is_own_attachment(url, _anchor_text(a), context):
+                out.append(url)
+        return out
 
     def _more_parts(self, response) -> list[str]:
         """TRS splits long articles: createPageHTML(3, 0, "t20240328_693227", "html") on part 0."""
@@ -247,9 +297,17 @@ def _is_article_url(url: str) -> bool:
 
 
 def _canonical(url: str) -> str:
-    """Drop the fragment; keep everything else (query strings carry list pages and ids)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    """One spelling per URL before the seen-check: crawler.urls.canonical_url."""
+    return canonical_url(url)
+
+
+def _before_redirects(request):
+    """The request as the spider made it, for a failure that happened after redirects."""
+    urls = request.meta.get("redirect_urls")
+    if not urls:
+        return request
+    meta = {k: v for k, v in request.meta.items() if not k.startswith("redirect_")}
+    return request.replace(url=urls[0], meta=meta)
 
 
 def _same_list(url: str, base: str) -> bool:
@@ -283,8 +341,19 @@ def _part(response) -> dict:
         "status": response.status,
         "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
         "body": response.body,
+        "anchor": response.meta.get("anchor"),
+        # validators for the next run's conditional request (crawler/incremental.py)
+        "etag": response.headers.get("ETag", b"").decode("latin-1") or None,
+        "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None,
     }
 
 
+def _list_date(a) -> str | None:
+    """The date the list shows next to link ``a`` ("YYYY-MM-DD"), or None."""
+    m = R.LIST_DATE.search(" ".join(a.xpath(R.LIST_ITEM_TEXT).getall()))
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
 def _carry(meta: dict) -> dict:
-    return {k: meta[k] for k in ("portal", "kind", "hops", "list_pages", "anchor") if k in meta}
+    return {k: meta[k] for k in ("portal", "kind", "hops", "list_pages", "anchor", "list_date")
+            if k in meta}

@@ -1,0 +1,92 @@
+"""A crawl killed with SIGKILL at several points and started again finishes the work exactly.
+
+Three portals of the sample web (TRS with a split report and cross-posts, a TRS department site, UCAP)
+keep the four runs short; the archive is checked against the sample web's truth.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from urllib.parse import urlsplit
+
+import sqlite_utils
+import yaml
+
+from sampleweb import truth
+from tests.conftest import LAWGOV, ROOT, SAMPLE_PORTALS
+from tests.test_crawl_sampleweb import archived
+
+HOSTS = {"www.nanchong.gov.cn.test", "sfj.nanchong.gov.cn.test", "www.cnjialing.gov.cn.test"}
+
+
+def host(url: str) -> str:
+    return urlsplit(url).hostname
+
+
+def expected_sources() -> set[frozenset]:
+    """Every expected report as the set of its URLs on these portals."""
+    out = {frozenset(u for u in v["urls"] if host(u) in HOSTS) for v in truth.expected_reports().values()}
+    return out - {frozenset()}
+
+
+def count_sources(db) -> int:
+    """Source rows committed so far (0 while the archive or its tables do not exist yet)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def crawl_until(db, portals, proxy, kill_at: int | None) -> int:
+    """Run a real crawl; SIGKILL it once ``kill_at`` sources are committed. Its exit code."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([*LAWGOV, "crawl", "--portals", str(portals), "--db", str(db),
+                             "--proxy", proxy, "--fast"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if kill_at is not None and count_sources(db) >= kill_at:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    return proc.wait(timeout=30)
+
+
+def test_killed_crawls_resume_to_exactly_the_archive(proxy, tmp_path):
+    db, portals = tmp_path / "resumed.db", tmp_path / "portals.yaml"
+    registry = yaml.safe_load(SAMPLE_PORTALS.read_text(encoding="utf-8"))
+    registry["portals"] = [p for p in registry["portals"] if host(p["start_urls"][0]) in HOSTS]
+    portals.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    expected = expected_sources()
+    n_sources = sum(map(len, expected))
+    kills = [1, n_sources // 2, n_sources - 2]  # after the first report, mid-way, near the end
+    progress = []
+    for kill_at in kills:
+        assert crawl_until(db, portals, proxy, kill_at) == -signal.SIGKILL
+        progress.append(count_sources(db))
+    assert progress == sorted(progress) and progress[-1] < n_sources  # each kill left work undone
+    assert crawl_until(db, portals, proxy, None) == 0
+
+    assert set(archived(db)) == expected  # every report, with exactly its URLs
+    d = sqlite_utils.Database(db)
+    assert d["sources"].count == n_sources
+    assert d.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # nothing half-stored: every report has its sections and its source count
+    assert d.execute("SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM sections)"
+                     ).fetchone()[0] == 0
+    assert d.execute("SELECT count(*) FROM documents WHERE n_sources != "
+                     "(SELECT count(*) FROM sources WHERE document_id = documents.id)").fetchone()[0] == 0
+    # the web did not change, so one pages row per URL, and every article listed was fetched
+    assert d.execute("SELECT count(*) - count(DISTINCT url) FROM pages").fetchone()[0] == 0
+    linked = {p["url"] for p in truth.detail_pages() if host(p["url"]) in HOSTS}
+    assert {r[0] for r in d.execute("SELECT url FROM pages WHERE part_of IS NULL")} <= linked
+    statuses = [r[0] for r in d.execute("SELECT status FROM crawls ORDER BY id")]
+    assert statuses == ["interrupted"] * len(kills) + ["ok"]
