@@ -336,7 +336,8 @@ def dupefilter_bytes(n: int) -> int:
 ARCHIVE_PARTS = (  # dbstat object name prefix -> part of the archive
     ("documents_fts", "FTS index"), ("idx_pages", "indexes (pages)"), ("sqlite_autoindex_pages", "indexes (pages)"),
     ("idx_", "indexes (other)"), ("sqlite_", "indexes (other)"), ("pages", "raw pages (zlib)"),
-    ("documents", "report text + metadata"), ("sections", "sections"), ("sources", "sources"),
+    ("documents", "report text + metadata"), ("revisions", "revisions (texts of past versions)"),
+    ("dedup_signatures", "near-duplicate signatures"), ("sections", "sections"), ("sources", "sources"),
 )
 
 

@@ -102,7 +102,6 @@ from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from datasketch.lsh import _optimal_param as _datasketch_optimal_param
 
 from pipelines.normalize import normalize_text, normalize_title
 
@@ -197,8 +196,22 @@ def shingle_hashes(text: str, k: int = SHINGLE_K, normalized: bool = False) -> n
 
 @lru_cache(maxsize=None)
 def _optimal_param(threshold: float, num_perm: int, fp_weight: float, fn_weight: float) -> tuple[int, int]:
-    # datasketch integrates numerically (~0.1 s): once per parameter set
-    return _datasketch_optimal_param(threshold, num_perm, fp_weight, fn_weight)
+    """The (bands, rows) minimising fp_weight·P(false positive) + fn_weight·P(false negative).
+
+    The same search as ``datasketch.lsh._optimal_param`` (tests check they agree), integrated
+    with numpy instead of scipy: importing datasketch pulls in scipy and costs ~0.6 s at the
+    start of every crawl process, for a figure computed once."""
+    best, opt = float("inf"), (0, 0)
+    lo = np.linspace(0.0, threshold, 2001)
+    hi = np.linspace(threshold, 1.0, 2001)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = np.trapezoid(1 - (1 - lo ** r) ** b, lo)
+            fn = np.trapezoid((1 - hi ** r) ** b, hi)
+            error = fp * fp_weight + fn * fn_weight
+            if error < best:
+                best, opt = error, (b, r)
+    return opt
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -160,3 +160,14 @@ def test_tiny_texts_are_matched_exactly_only(report):
     assert idx.query("报告1000", None, 2023) == []  # containment 1.0, but two shingles prove nothing
     idx.add("long", report[:80], None, 2023)
     assert idx.query(report[:80] + "打印本页", None, 2023)[0][0] == "long"
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.3, 0.5, 0.7, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_band_parameters_agree_with_datasketch(threshold, num_perm):
+    # our numpy integration picks the same (bands, rows) as datasketch's scipy one
+    from datasketch.lsh import _optimal_param as datasketch_optimal_param
+
+    from pipelines.dedup import _optimal_param
+
+    assert _optimal_param(threshold, num_perm, 0.5, 0.5) == datasketch_optimal_param(threshold, num_perm, 0.5, 0.5)

@@ -162,7 +162,10 @@ def test_two_workers_and_one_writer_archive_the_same_set(redis_url, proxy, singl
     outs = [_finish(w) for w in workers]
     for rc, out in outs:
         assert rc == 0, out
-    assert all(_summary_value(out, "pages fetched") > 0 for _, out in outs)
+    # (how the pages split between the two depends on the OS scheduler: on a loaded machine one
+    # worker may get nearly all of them, so only their sum is checked)
+    pages = sum(_summary_value(out, "pages fetched") for _, out in outs)
+    assert pages >= single["counts"]["pages"]
     assert "[ingest]" in ingest_out  # progress lines
     got = archived_set(tmp_path / "a.db")
     assert got == single
