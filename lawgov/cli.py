@@ -12,11 +12,11 @@ import os
 import sys
 from pathlib import Path
 
+from lawgov.errors import BadInput
+
 EXIT_BAD_INPUT = 2
 
 
-class BadInput(Exception):
-    """Raised for input the user can fix; printed as one line, exit code 2."""
 
 
 def _cmd_crawl(args) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 import redis
 
 from crawler.redis_frontier import DEFAULT_NAMESPACE, RedisFrontier, loads
+from lawgov.errors import BadInput
 
 REDIS_SCHEDULER = "crawler.redis_queue.RedisScheduler"
 ARCHIVE_PIPELINE = "pipelines.item_pipelines.ArchivePipeline"
@@ -53,7 +54,7 @@ def worker_settings(url: str, namespace: str, *, role: str = "worker", until_idl
     return settings
 
 
-class DistributedError(Exception):
+class DistributedError(BadInput):
     """Redis unreachable, or nothing enqueued: one line for the user, exit code 2 (as BadInput)."""
 
 

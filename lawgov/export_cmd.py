@@ -2,7 +2,7 @@
 
 Registered by lawgov/cli.py's build_parser(). A missing or foreign archive raises ArchiveError (already printed by cli.main() as one line, exit
 code 2); a bad request (missing output folder, non-empty txt folder, ...) raises
-archive.export.ExportError, which ``run_export`` turns into lawgov.cli.BadInput (same handling).
+archive.export.ExportError, which ``run_export`` turns into lawgov.errors.BadInput (same handling).
 See archive/export.py for what each format contains.
 """
 
@@ -13,6 +13,7 @@ import sys
 import time
 
 from archive.export import FORMATS
+from lawgov.errors import BadInput
 
 EPILOG = """\
 examples:
@@ -75,8 +76,6 @@ def run_export(args) -> int:
         n = export(args.db, args.format, args.out, year=args.year, province=args.province,
                    level=args.level, progress=progress)
     except ExportError as e:
-        from lawgov.cli import BadInput  # imported late: lawgov.cli imports this module
-
         raise BadInput(str(e)) from None
     unit = "pages" if args.format == "warc" else "reports"
     print(f"exported {n} {unit} to {args.out} ({args.format})")

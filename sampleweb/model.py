@@ -62,6 +62,10 @@ class Article:
     parts: int = 1
     big5_body: str | None = None     # body file for the Traditional gateway copy (pinyin annotated)
     attachment: Attachment | None = None   # the report is this file; the page is a stub (issue 9)
+    # a repost edited by the reposting site (issue 5): its own first sentence, and a spam line
+    # injected at (line index, text); the archive must still merge it with the original
+    first_sentence: str | None = None
+    injected: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -457,7 +461,9 @@ TAIZHOU = Portal(
         Article("jj-2023-x", "/art/2024/3/6/art_1599_3988.html", "椒江区2023年度法治政府建设情况的报告",
                 "2024-03-06 09:02", "col1599", body="jiaojiang_2023_report.txt", is_report=True,
                 doc_key="jiaojiang-2023", year=2023, written="2024-03-04", issuer="椒江区人民政府",
-                source="椒江区人民政府", index_no="11331000002670234F/2024-213990", topic="司法"),
+                source="椒江区人民政府", index_no="11331000002670234F/2024-213990", topic="司法",
+                first_sentence="近日，椒江区人民政府公布了2023年度法治政府建设情况，现转载如下。",
+                injected=(6, "点击关注“台州发布”微信公众号，获取更多权威信息。")),
         news("tz-n1", "/art/2023/11/8/art_1599_3710.html", "台州市召开法治政府建设示范创建推进会",
              "2023-11-08 17:15", "col1599", source="市司法局"),
     ),

@@ -24,9 +24,14 @@ def article_lines(article: Article, big5: bool = False) -> list[str]:
     """The body as stored: one paragraph per line, table rows as ``|a|b|``."""
     if big5 and article.big5_body:
         return list(body_file_lines(article.big5_body))
-    if article.body:
-        return list(body_file_lines(article.body))
-    return list(article.text)
+    lines = list(body_file_lines(article.body)) if article.body else list(article.text)
+    if article.first_sentence and lines:
+        _, end, rest = lines[0].partition("。")
+        lines[0] = article.first_sentence + (rest if end else "")
+    if article.injected:
+        at, line = article.injected
+        lines.insert(at, line)
+    return lines
 
 
 def is_table_row(line: str) -> bool:

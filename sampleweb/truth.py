@@ -72,6 +72,7 @@ def _details() -> tuple[dict, ...]:
             "attachment": a.attachment.kind if a.attachment else None,
             "attachment_url": p.url(a.attachment.path) if a.attachment else None,
             "readable": a.attachment is None or a.attachment.readable,
+            "edited": bool(a.first_sentence or a.injected),
         })
     return tuple(out)
 
@@ -88,6 +89,11 @@ def expected_reports() -> dict[str, dict]:
         e = out.setdefault(d["doc_key"], {"title": d["title"], "year": d["year"], "urls": set()})
         e["urls"].add(d["url"])
     return out
+
+
+def edited_reposts() -> set[str]:
+    """Report URLs whose text the reposting site edited: a near, not exact, copy of its document."""
+    return {d["url"] for d in _details() if d["edited"]}
 
 
 def unreadable_reports() -> dict[str, str]:

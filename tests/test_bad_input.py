@@ -127,3 +127,16 @@ def test_real_command(tmp_path):
     proc = run_lawgov("crawl", "--portals", BAD_PORTALS / "not_yaml.yaml", "--db", tmp_path / "new.db", timeout=60)
     assert_one_line(proc.returncode, proc.stderr, "not_yaml.yaml")
     assert proc.stdout == "" and not (tmp_path / "new.db").exists()
+
+
+def test_real_command_error_raised_in_a_subcommand_module(tmp_path):
+    """Under `python -m lawgov.cli` the cli module is __main__: an error raised by another module
+    (export_cmd) must still be the class main() catches, not a traceback with exit 1."""
+    from archive.db import open_archive
+
+    db = tmp_path / "a.db"
+    open_archive(db).conn.close()
+    out = tmp_path / "no-such-folder" / "out.jsonl"
+    proc = run_lawgov("export", "--db", db, "--format", "jsonl", "--out", out, timeout=60)
+    assert_one_line(proc.returncode, proc.stderr, "no-such-folder")
+    assert not out.parent.exists()
