@@ -57,9 +57,47 @@ def open_archive(path: str | os.PathLike, *, create: bool = True, readonly: bool
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=10000")
-    if version < SCHEMA_VERSION:
+    if version < SCHEMA_VERSION or not schema_current(db):
         ensure_schema(db)
     return db
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])")]
+
+
+def _tail_in_place(columns: list[str], tail: list[str]) -> bool:
+    present = [c for c in tail if c in columns]
+    return columns[len(columns) - len(present):] == present
+
+
+def schema_current(db: sqlite_utils.Database) -> bool:
+    """True when every declared table and column exists and the tail columns are last.
+
+    Cheap (one PRAGMA per table): an archive made earlier at the same user_version can still lack
+    tables or columns declared since, and is then migrated on open.
+    """
+    for name, spec in TABLES.items():
+        columns = _columns(db, name)
+        if not columns or not set(spec["columns"]) <= set(columns):
+            return False
+        if not _tail_in_place(columns, spec.get("tail", [])):
+            return False
+    return True
+
+
+def _move_tail_last(db: sqlite_utils.Database, name: str, tail: list[str]) -> None:
+    """Rebuild the table with its tail columns (the big text) after every other column.
+
+    sqlite-utils' transform copies the rows into a new table and renames it; ids are kept, so the
+    external-content FTS index stays valid, but the old table's triggers go with it (recreated by
+    ensure_fts). Foreign keys pointing at the table name survive the rename.
+    """
+    columns = _columns(db, name)
+    if _tail_in_place(columns, tail):
+        return
+    order = [c for c in columns if c not in tail] + [c for c in tail if c in columns]
+    db[name].transform(column_order=order)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -79,6 +117,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 for col, typ in spec["columns"].items():
                     if col not in existing:
                         table.add_column(col, typ)
+                _move_tail_last(db, name, spec.get("tail", []))
             for cols in spec.get("unique", []):
                 table.create_index(cols, unique=True, if_not_exists=True)
             for cols in spec.get("indexes", []):

@@ -14,7 +14,6 @@ DOCUMENTS = {
     "columns": {
         "id": int,
         "title": str,
-        "text": str,
         "text_sha256": str,
         "year": int,
         "issuer": str,
@@ -43,7 +42,13 @@ DOCUMENTS = {
         # 0 once no source shows this document any more (its URLs moved to other reports); kept,
         # with its revisions, as history (archive/writer.py, issue 5)
         "is_current": int,
+        # last, after every metadata column: a row's head then fits its page, and reading metadata
+        # (datasette's counts and facets over a search's matches) does not follow the text's overflow
+        # pages. Columns added to an older archive by ALTER TABLE land after it, so the migration
+        # moves the "tail" columns back to the end (archive/db.py).
+        "text": str,
     },
+    "tail": ["text"],
     "pk": "id",
     "not_null": {"text", "text_sha256"},
     "unique": [["text_sha256"]],
@@ -102,6 +107,9 @@ SOURCES = {
         "converted": int,
         "portal_issuer": str,
         "similarity": float,
+        # the document fields as this copy gave them (JSON), so that the document's metadata follows
+        # its canonical copy whatever order the copies arrived in
+        "doc_meta": str,
     },
     "pk": "id",
     "not_null": {"url", "document_id"},
@@ -118,13 +126,13 @@ REVISIONS = {
         "source_url": str,
         "document_id": int,  # the document the URL belonged to when it served this version
         "text_sha256": str,
-        "text": str,
         "title": str,
         "chars": int,
         "page_sha256": str,
         "first_seen": str,
         "last_seen": str,
         "crawl_id": int,
+        "text": str,  # last, as in documents: metadata reads skip the overflow pages
     },
     "pk": "id",
     "not_null": {"source_url", "text_sha256", "text"},
@@ -161,7 +169,6 @@ PAGES = {
         "encoding": str,
         "sha256": str,
         "size": int,
-        "body": bytes,
         "first_fetched_at": str,
         "fetched_at": str,
         "crawl_id": int,
@@ -179,6 +186,7 @@ PAGES = {
         "etag": str,
         "last_modified": str,
         "list_date": str,
+        "body": bytes,  # last, as in documents: metadata reads skip the overflow pages
     },
     "pk": "id",
     "not_null": {"url", "sha256"},

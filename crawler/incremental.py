@@ -23,7 +23,8 @@ list, the home page), gets ``sources.gone_at`` (never deleted) and counts as ``g
 error. When it answers again (200 or 304) gone_at is cleared (``returned``).
 
 After an article is archived (signal item_scraped) its ETag / Last-Modified and list date are stored
-(``ArchiveWriter.record_fetch``).
+(``ArchiveWriter.record_fetch``). Every write goes through the crawl's one writer thread
+(archive.writer_thread), queued behind the records stored before it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from scrapy.http import Response
 
 from archive.db import open_archive
 from archive.queries import known_urls
-from archive.writer import ArchiveWriter
+from archive.writer_thread import WriterThread
 from crawler import discovery_rules as R
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class IncrementalMiddleware:
         self.db_path = db_path
         self.recheck_days = recheck_days
         self.known: dict[str, dict] = {}
-        self.writer: ArchiveWriter | None = None
+        self.writer: WriterThread | None = None  # the crawl's one writer, shared with ArchivePipeline
         self.now = datetime.now(timezone.utc)
 
     @classmethod
@@ -120,12 +121,24 @@ class IncrementalMiddleware:
                 db.conn.close()
         self.stats.set_value("lawgov/known_urls", len(self.known))
         if self.db_path:
-            self.writer = ArchiveWriter(self.db_path)
+            self.writer = WriterThread.for_crawler(self.crawler).acquire()
 
     def spider_closed(self, spider=None):
         if self.writer is not None:
-            self.writer.close()
+            self.writer.release()
             self.writer = None
+
+    def _write(self, method: str, *args, returned: bool = False) -> None:
+        """Queue a write behind the records before it (store comes first); with ``returned``, a True
+        result (the URL had been gone) counts as lawgov/returned when it comes back."""
+        def counted(result):
+            if returned and result:
+                self.stats.inc_value("lawgov/returned")
+
+        def failed(failure):
+            logger.error("archive write %s%r failed: %s", method, args, failure.getTraceback())
+
+        self.writer.submit(method, *args).addCallbacks(counted, failed)
 
     # -- requests ---------------------------------------------------------------------------------
     def process_request(self, request, spider=None):
@@ -156,15 +169,15 @@ class IncrementalMiddleware:
         url = request.url
         if response.status == 304:
             self.stats.inc_value("lawgov/not_modified")
-            if self.writer and self.writer.mark_not_modified(url):
-                self.stats.inc_value("lawgov/returned")
+            if self.writer:
+                self._write("mark_not_modified", url, returned=True)
             raise KnownPage(f"not modified: {url}")
         location = response.headers.get("Location", b"").decode("latin-1") or None
         reason = is_gone_answer(url, response.status, location)
         if reason:
             self.stats.inc_value("lawgov/gone")
             if self.writer:
-                self.writer.mark_gone(url, reason)
+                self._write("mark_gone", url, reason)
             logger.info("gone: %s (%s)", url, reason)
             raise KnownPage(f"gone: {url} ({reason})")
         return response
@@ -181,5 +194,4 @@ class IncrementalMiddleware:
                       "etag": response.headers.get("ETag", b"").decode("latin-1") or None,
                       "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None})
         url = meta.get("first_url", response.url)
-        if self.writer.record_fetch(url, parts, meta.get("list_date")):
-            self.stats.inc_value("lawgov/returned")
+        self._write("record_fetch", url, parts, meta.get("list_date"), returned=True)

@@ -173,12 +173,14 @@ def _peak_rss_kb(pid: int) -> int | None:
 
 
 CRAWL = r'''
-import json, sys
+import json, resource, sys
 from lawgov.crawl import run_crawl
 if __name__ == "__main__":  # the processing workers import __main__
     summary = run_crawl(sys.argv[1], sys.argv[2], proxy=sys.argv[3], fast=True,
                         overrides=json.loads(sys.argv[4]))
-    print(json.dumps(summary))
+    ru = resource.getrusage(resource.RUSAGE_SELF)  # reactor + writer thread (not the workers)
+    summary["process_cpu_s"] = ru.ru_utime + ru.ru_stime
+    print(json.dumps(summary, default=str))
 '''
 
 
@@ -230,6 +232,9 @@ settings = dict(FAST_SETTINGS, LOG_LEVEL="WARNING", ROBOTSTXT_OBEY=False, TELNET
 p = CrawlerProcess(settings)
 p.crawl(Bare)
 p.start()
+import resource
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(ru.ru_utime + ru.ru_stime)
 '''
 
 
@@ -243,11 +248,12 @@ def bare_crawl(portals, urls: list[str], tmp: Path) -> tuple[RequestWatch, float
         proc = subprocess.Popen([sys.executable, "-c", BARE_SPIDER, str(url_file), web.proxy_url], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         watch = RequestWatch(web, proc.pid).start()
-        _out, err = proc.communicate()
+        out, err = proc.communicate()
         wall = time.perf_counter() - t
         watch.stop()
     if proc.returncode != 0:
         raise RuntimeError(f"bare spider failed: {err[-2000:]}")
+    watch.cpu_s = float(out.split()[-1])
     return watch, wall
 
 
@@ -264,7 +270,7 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
     db = tmp / "crawl.db"
     ours, ours_wall, _out = crawl_large(portals, db)
     bare, bare_wall = bare_crawl(portals, ours.urls, tmp)
-    pooled, pooled_wall, _ = crawl_large(portals, tmp / "crawl2.db", workers=1)
+    pooled, pooled_wall, pooled_out = crawl_large(portals, tmp / "crawl2.db", workers=1)
     print(f"2. crawl throughput, large sample web ({len(portals)} portals, {ours.count} requests), "
           "politeness off, loopback (rate: requests over first to last request served)")
     print(f"  lawgov crawl, processing in the reactor   {ours.rate:7.1f} pages/s  (wall {ours_wall:.1f} s)")
@@ -273,7 +279,39 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
           f"start requests, same concurrency; wall {bare_wall:.1f} s)")
     print(f"  ratio to bare: {ours.rate / bare.rate:.2f} in the reactor, {pooled.rate / bare.rate:.2f} with a worker "
           f"(target >= 0.7; this machine has {os.cpu_count()} cores for server, crawler and processing)")
+    print("  CPU per article (ms; writes in the archive writer thread, processing in the reactor or a worker):")
+    for label, path, out, workers in (("in the reactor", db, _out, 0), ("1 worker", tmp / "crawl2.db", pooled_out, 1)):
+        print(f"    {label:<15} {crawl_cpu_breakdown(path, out, workers)}")
+    print(f"    bare spider     crawl process total {bare.cpu_s * 1000 / max(bare.count, 1) * ours.count / max(n_art(db), 1):5.2f}"
+          f" (its CPU for the same requests, per article of ours)")
     return db
+
+
+def n_art(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return json.loads(conn.execute("SELECT stats_json FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0]
+                          ).get("lawgov/articles", 0)
+
+
+def crawl_cpu_breakdown(db: Path, out: str, workers: int) -> str:
+    """Where a crawl's CPU went, per article: from its stats (lawgov/cpu_s/*) and its process's rusage."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        stats = json.loads(conn.execute("SELECT stats_json FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
+    cpu = {k.removeprefix("lawgov/cpu_s/"): v for k, v in stats.items() if k.startswith("lawgov/cpu_s/")}
+    n = max(stats.get("lawgov/articles", 0), 1)
+    total = json.loads(out.strip().splitlines()[-1]).get("process_cpu_s", 0.0)
+    process = cpu.pop("process_page", 0.0)
+    store = cpu.pop("store", 0.0)
+    other = sum(cpu.values())  # record_fetch, fetch errors, start/finish
+    # the rest of the crawl process: the reactor thread (Scrapy, spider, middlewares) and helper threads
+    reactor = total - store - other - (process if workers == 0 else 0)
+    return (f"process_page {process * 1000 / n:5.2f}  store {store * 1000 / n:5.2f}  other writes "
+            f"{other * 1000 / n:5.2f}  crawl process total {total * 1000 / n:5.2f} "
+            f"(reactor and Scrapy {reactor * 1000 / n:5.2f}) over {n} articles")
 
 
 def bench_reprocess(db: Path, tmp: Path) -> None:
@@ -314,9 +352,11 @@ def bench_memory(n_pages: int, tmp: Path) -> None:
     first, last = watch.peak_at.get(marks[0]), watch.peak_at.get(marks[-1])
     if first and last:
         print(f"  growth from {marks[0]} to {marks[-1]} requests: {(last - first) / 1024:.1f} MB "
-              f"({(last - first) * 1024 / (marks[-1] - marks[0]):.0f} bytes/request)")
+              f"({(last - first) * 1024 / (marks[-1] - marks[0]):.0f} bytes/request, "
+              f"{(last - first) * 1000 / (marks[-1] - marks[0]) / 1024:.2f} MB per 1k requests)")
+    # inherent to Scrapy (RFPDupeFilter keeps every request's fingerprint for the crawl's life)
     print(f"  Scrapy's dupefilter holds one fingerprint per request: {dupefilter_bytes(watch.count) / 1024:.0f} kB "
-          f"for {watch.count}")
+          f"for {watch.count} ({dupefilter_bytes(1000) / 1000:.0f} bytes per request, inherent)")
     archive_size(db)
 
 
@@ -454,6 +494,10 @@ def bench_search(n_docs: int, rounds: int = 40) -> None:
             ("table search", "/documents.json", {"_search": SEARCH_QUERY}),
             ("canned search (rare)", "/search.json", {"q": RARE_QUERY}),
             ("table search (rare)", "/documents.json", {"_search": RARE_QUERY}),
+            # where a table search's time goes: facets (each up to facet_time_limit_ms), the count
+            ("  without facets", "/documents.json", {"_search": SEARCH_QUERY, "_nofacet": "1"}),
+            ("  without facets/count", "/documents.json", {"_search": SEARCH_QUERY, "_nofacet": "1",
+                                                           "_nocount": "1"}),
         ):
             q = params.get("q") or params.get("_search")
             url = base + route + "?" + urllib.parse.urlencode(params)

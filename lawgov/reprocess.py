@@ -169,6 +169,8 @@ class Reprocessor:
             src = {f: rec.get(f) for f in SOURCE_FIELDS}
             if "text_sha256" in self.source_cols:  # the source's own text (a near copy differs)
                 src.update(text_sha256=rec["text_sha256"], chars=len(rec["text"]))
+            if "doc_meta" in self.source_cols:  # what this copy says, for when it becomes canonical
+                src.update(doc_meta=json.dumps({f: rec.get(f) for f in DOC_FIELDS}, ensure_ascii=False))
             src.update(document_id=doc_id, portal=rec.get("portal"), page_sha256=page_sha,
                        part_urls=json.dumps([p["url"] for p in rec["pages"]])
                        if len(rec["pages"]) > 1 else None)
@@ -194,7 +196,9 @@ class Reprocessor:
         same = db.execute("SELECT id FROM documents WHERE text_sha256 = ?", [rec["text_sha256"]]).fetchone()
         if same:
             doc_id = same[0]
-            if doc_id not in self.claimed:
+            canonical = db.execute("SELECT canonical_url FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+            # the document's metadata is its canonical copy's, as the writer keeps it
+            if doc_id not in self.claimed or rec["url"] == canonical:
                 self._set_document(doc_id, rec, text_changed=False)
             return doc_id
         if old_doc is not None:

@@ -97,10 +97,26 @@ def is_attachment_link(url: str, anchor: str = "") -> bool:
     return bool(url_extension(url) or DOWNLOAD_SERVLETS.search(url) or ATTACHMENT_ANCHOR.search(anchor or ""))
 
 
+# A page whose source matches none of these cannot link a file URL (is_file_url): an extension ending a
+# URL or query value, a servlet name, or a letter spelled as a %-escape or character reference (both
+# decoded before the URL is judged). Lets the spider skip parsing links on most pages.
+MAY_LINK_FILE = re.compile(
+    r"(?:pdf|docx?|wps|ofd)(?=[\"'\s?#&>)\\]|$)|download|downfile|%[4-7][0-9a-f]|&#", re.I)
+
+
+def may_link_files(html: str) -> bool:
+    return MAY_LINK_FILE.search(html) is not None
+
+
+def is_file_url(url: str) -> bool:
+    """A URL naming a file (extension or download servlet): the cheap first test of is_own_attachment."""
+    return bool(url_extension(url) or DOWNLOAD_SERVLETS.search(url))
+
+
 def is_own_attachment(url: str, anchor: str, context: str) -> bool:
     """A detail page's link to its own file: a file URL, with the link text or its paragraph
     (``context``) naming an attachment, and not in a 上一篇/下一篇/相关 block."""
-    if not (url_extension(url) or DOWNLOAD_SERVLETS.search(url)):
+    if not is_file_url(url):
         return False
     if NOT_ATTACHMENT_CONTEXT.search(context or ""):
         return False

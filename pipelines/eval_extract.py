@@ -11,6 +11,12 @@ metadata fields, and ``text`` as a list of lines). Printed per page and in total
 - chrome leaks: chrome markers (扫一扫, 当前位置, ICP备 …) in the text that the gold text lacks;
 - metadata: share of gold metadata fields (title, published, … keywords) matched exactly;
 - speed: pages per second for both (bytes in, decoding included).
+
+With ``--sample-web``, reports published as files (PDF/DOCX/DOC/WPS, pipelines/attachments.py) are
+not HTML extraction cases: their text is in the file, so they are scored apart, through
+``pipelines.process.process_page`` (stub page + file, as the crawl hands them over) against the file's
+gold text, both normalized as the archive stores text. A file that cannot be read (scan, DOC, WPS)
+must come out with no text and the reason ``sampleweb.truth.unreadable_reports`` names.
 """
 
 from __future__ import annotations
@@ -82,6 +88,8 @@ def sample_web_pages() -> list[tuple[str, bytes, dict]]:
     to_traditional = opencc.OpenCC("s2t")
     pages = []
     for d in truth.detail_pages():
+        if d["attachment"]:  # the text is in a file: scored by attachment_reports()
+            continue
         status, headers, body = web.respond("GET", d["url"])
         part = 0 if len(d["part_urls"]) > 1 else None
         issuer = d["issuer"]
@@ -92,6 +100,74 @@ def sample_web_pages() -> list[tuple[str, bytes, dict]]:
                 "published": d["published"], "issuer": issuer}
         pages.append(("sample:" + d["url"].split("//", 1)[1], body, gold))
     return pages
+
+
+UNREAD_REASONS = {"needs_ocr": "no-text:needs-ocr", "not_extracted": "no-text:attachment-not-extracted"}
+
+
+def attachment_reports() -> list[tuple[str, list[dict], dict]]:
+    """Every sample-web report published as a file: (name, parts, gold). ``parts`` are the stub page
+    (absent when the file is listed on its own) and the file, as the crawl hands them to
+    process_page; gold has the file's text lines and, for an unreadable file, the expected reason."""
+    from sampleweb import truth
+    from sampleweb.server import SampleWeb
+
+    web = SampleWeb()
+    unreadable = truth.unreadable_reports()
+    out = []
+    for d in truth.detail_pages():
+        if not d["attachment"]:
+            continue
+        parts = []
+        for url in dict.fromkeys([d["url"], d["attachment_url"]]):
+            status, headers, body = web.respond("GET", url)
+            parts.append({"url": url, "status": status, "body": body,
+                          "content_type": headers.get("Content-Type")})
+        gold = {"text": truth.gold_text(d["url"]), "title": d["displayed_title"],
+                "published": d["published"], "issuer": d["issuer"],
+                "reason": UNREAD_REASONS.get(unreadable.get(d["url"]))}
+        out.append((f"{d['attachment']}:" + d["attachment_url"].split("//", 1)[1], parts, gold))
+    return out
+
+
+def score_attachments(reports: list[tuple[str, list[dict], dict]], repeat: int) -> None:
+    from pipelines.normalize import normalize_text
+    from pipelines.process import process_page
+
+    print()
+    print(f"{'report published as a file':40} {'process_page P/R/F1':>18}  outcome")
+    readable, f1_sum, exact, key = 0, 0.0, 0, Counter()
+    unread, unread_right = 0, 0
+    for name, parts, gold in reports:
+        rec = process_page([dict(p) for p in parts])
+        if gold["reason"]:  # unreadable: no text, kept with the reason
+            unread += 1
+            ok = not rec["text"] and rec["class_reason"] == gold["reason"]
+            unread_right += ok
+            print(f"{name[:40]:40} {'-':>18}  {'ok' if ok else 'WRONG'}: text {len(rec['text'])} chars, "
+                  f"{rec['class_reason']} (want {gold['reason']})")
+            continue
+        readable += 1
+        gold_text = normalize_text("\n".join(gold["text"]))
+        p, r, f = prf(rec["text"], gold_text)
+        f1_sum += f
+        exact += rec["text"] == gold_text
+        hits = [k for k in KEY_FIELDS if rec.get(k) == gold.get(k)]
+        key.update(hits)
+        misses = ", ".join(f"{k} = {rec.get(k)!r}, gold {gold.get(k)!r}" for k in KEY_FIELDS if k not in hits)
+        print(f"{name[:40]:40} {p:5.3f}/{r:5.3f}/{f:5.3f}  meta {len(hits)}/{len(KEY_FIELDS)}"
+              + (f"  miss: {misses}" if misses else ""))
+    t = time.perf_counter()
+    for _ in range(repeat):
+        for _name, parts, _gold in reports:
+            process_page([dict(p) for p in parts])
+    per_s = repeat * len(reports) / (time.perf_counter() - t)
+    if readable:
+        print(f"attachment reports, readable {readable}: F1 {f1_sum / readable:.3f} (macro), text exactly equal "
+              f"to gold {exact}/{readable}; exact " + "  ".join(f"{k} {key[k] / readable:.3f}" for k in KEY_FIELDS))
+    if unread:
+        print(f"attachment reports, unreadable {unread}: {unread_right}/{unread} kept without text, right reason")
+    print(f"attachment reports: process_page {per_s:.1f} reports/s (stub page + file, classify included)")
 
 
 def trafilatura_metadata(body: bytes, url: str | None, content_type: str | None) -> dict:
@@ -125,8 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="timing rounds (best is kept)")
     args = ap.parse_args(argv)
     pages = [pg for folder in args.folders for pg in load_pages(Path(folder))]
+    reports = []
     if args.sample_web:
         pages += sample_web_pages()
+        reports = attachment_reports()
     if not pages:
         print(f"no gold pages in {', '.join(args.folders)}", file=sys.stderr)
         return 2
@@ -188,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     pps_traf = pages_per_second(plain_trafilatura, pages, args.repeat)
     print(f"speed: ours {pps_ours:.1f} pages/s, trafilatura {pps_traf:.1f} pages/s "
           f"(ours costs {pps_traf / pps_ours:.2f}x trafilatura per page)")
+    if reports:
+        score_attachments(reports, args.repeat)
     return 0
 
 

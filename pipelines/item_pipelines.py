@@ -1,7 +1,8 @@
 """Scrapy item pipelines: thin wrappers that wire the processing stages into a crawl.
 
 ProcessPipeline turns a fetched article into an archive record (pipelines.process);
-ArchivePipeline writes it through the archive's one writer and keeps the crawl's counters.
+ArchivePipeline hands it to the archive's one writer (archive.writer_thread: a thread owning the only
+read-write connection, fed through a bounded queue) and keeps the crawl's counters.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import logging
 import time
 import traceback
 
-from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, REVISED, ArchiveWriter
+from scrapy.utils.defer import maybe_deferred_to_future
+
+from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, REVISED
+from archive.writer_thread import WriterThread
 from pipelines.process import process_page, sha256
 
 logger = logging.getLogger(__name__)
@@ -43,23 +47,25 @@ class ProcessPipeline:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         if "fetch_error" in item:  # the spider's errback: nothing to process, ArchivePipeline records it
             return item
         spider = self.crawler.spider
         portal = spider.portals_by_name.get(item["portal"]) if spider else None
         if self.pool is None:
-            return self._record(item, lambda: process_page(item["parts"], portal))
+            return self._record(item, lambda: timed_process_page(item["parts"], portal))
         from twisted.internet import defer, reactor
 
         done = defer.Deferred()
-        future = self.pool.submit(process_page, item["parts"], portal)
+        future = self.pool.submit(timed_process_page, item["parts"], portal)
         future.add_done_callback(lambda f: reactor.callFromThread(done.callback, f))
-        return done.addCallback(lambda f: self._record(item, f.result))
+        finished = await maybe_deferred_to_future(done)
+        return self._record(item, finished.result)
 
     def _record(self, item, compute):
         try:
-            record = compute()
+            record, cpu_s = compute()
+            self.crawler.stats.inc_value("lawgov/cpu_s/process_page", cpu_s)
         except Exception as e:  # a page we cannot process is still archived raw, with the error
             logger.error("processing failed for %s: %s", item["url"], traceback.format_exc(limit=3))
             self.crawler.stats.inc_value("lawgov/errors")
@@ -72,6 +78,13 @@ class ProcessPipeline:
         return record
 
 
+def timed_process_page(parts, portal):
+    """process_page and the CPU seconds it took (crawl stats lawgov/cpu_s/*, `make bench`)."""
+    started = time.thread_time()
+    record = process_page(parts, portal)
+    return record, time.thread_time() - started
+
+
 class ArchivePipeline:
     """Writes records into the archive at LAWGOV_DB and records the crawl in `crawls`."""
 
@@ -81,7 +94,7 @@ class ArchivePipeline:
     def __init__(self, crawler, db_path: str):
         self.crawler = crawler
         self.db_path = db_path
-        self.writer: ArchiveWriter | None = None
+        self.writer: WriterThread | None = None
         self.crawl_id: int | None = None
         self.started = 0.0
 
@@ -92,28 +105,35 @@ class ArchivePipeline:
     def open_spider(self, spider=None):
         spider = self.crawler.spider
         self.started = time.monotonic()
-        self.writer = ArchiveWriter(self.db_path)
-        self.crawl_id = self.writer.start_crawl(spider.portals_file, len(spider.portals))
+        self.writer = WriterThread.for_crawler(self.crawler).acquire()
+        self.crawl_id = self.writer.call("start_crawl", spider.portals_file, len(spider.portals))
 
-    def process_item(self, record, spider=None):
+    async def process_item(self, record, spider=None):
+        # the item waits here (not the reactor) until the writer thread has committed it
         if "fetch_error" in record:
-            self.writer.record_fetch_error(self.crawl_id, **record["fetch_error"])
+            await maybe_deferred_to_future(
+                self.writer.submit("record_fetch_error", self.crawl_id, **record["fetch_error"]))
             return record
-        outcome = self.writer.store(record, crawl_id=self.crawl_id)
+        outcome = await maybe_deferred_to_future(self.writer.submit("store", record, crawl_id=self.crawl_id))
         stats = self.crawler.stats
         stats.inc_value(f"lawgov/{outcome}")
         if outcome in self.COUNTERS:
             stats.inc_value(f"lawgov/{self.COUNTERS[outcome]}")
         return {"url": record["url"], "outcome": outcome, "title": record.get("title")}
 
-    def close_spider(self, spider=None):
-        stats = self.crawler.stats.get_stats()
+    async def close_spider(self, spider=None):
+        # every write queued so far (the middleware's too) is done and counted before the summary
+        await maybe_deferred_to_future(self.writer.barrier())
+        for method, cpu_s in self.writer.cpu_s.items():
+            self.crawler.stats.set_value(f"lawgov/cpu_s/{method}", round(cpu_s, 3))
+        stats = dict(self.crawler.stats.get_stats())  # a copy: the writer thread serializes it
         counters = crawl_counters(stats)
         reason = stats.get("finish_reason", "finished")
         status = "ok" if reason == "finished" and not counters["errors"] else (
             "partial" if reason == "finished" else f"stopped:{reason}")
-        self.writer.finish_crawl(self.crawl_id, status, counters, stats, time.monotonic() - self.started)
-        self.writer.close()
+        await maybe_deferred_to_future(self.writer.submit(
+            "finish_crawl", self.crawl_id, status, counters, stats, time.monotonic() - self.started))
+        self.writer.release()
 
 
 def crawl_counters(stats: dict) -> dict:

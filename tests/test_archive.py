@@ -85,3 +85,45 @@ def test_crawl_rows(tmp_path):
     row = w.db["crawls"].get(cid)
     assert (row["status"], row["portals"], row["pages_fetched"], row["reports_archived"]) == ("ok", 3, 10, 2)
     assert row["finished_at"] and row["elapsed_s"] == 1.5
+
+
+def test_old_layout_at_same_version_is_migrated_text_last(tmp_path):
+    """An archive written earlier at the same user_version: text in the middle of documents, a
+    column added by ALTER TABLE after it, a declared column and table missing. Opening it moves
+    text last, adds what is missing, and keeps the FTS index, its triggers and the foreign keys."""
+    from archive.fts import fts_in_step, search
+
+    path = tmp_path / "old.db"
+    c = sqlite3.connect(path)
+    c.executescript("""
+        CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, text TEXT NOT NULL,
+                                text_sha256 TEXT NOT NULL, year INTEGER);
+        ALTER TABLE documents ADD COLUMN issuer TEXT;
+        CREATE UNIQUE INDEX idx_documents_text_sha256 ON documents(text_sha256);
+        CREATE TABLE sections (id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL
+                               REFERENCES documents(id), position INTEGER, heading TEXT, text TEXT);
+    """)
+    c.execute("INSERT INTO documents VALUES (7, '某县2023年度法治政府建设报告', '全面推进行政复议工作', 'a', 2023, '某县人民政府')")
+    c.execute("INSERT INTO sections (document_id, position, heading, text) VALUES (7, 0, '一、', 'x')")
+    c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    c.commit()
+    c.close()
+
+    db = open_archive(path)
+    columns = [r[1] for r in db.execute("PRAGMA table_info(documents)")]
+    assert columns[-1] == "text" and columns[:3] == ["id", "title", "text_sha256"]
+    assert "is_current" in columns and db["dedup_signatures"].exists()
+    assert fts_in_step(db) and search(db, "行政复议") == [7]
+    assert db.execute("SELECT title, issuer, year FROM documents").fetchall() == [
+        ("某县2023年度法治政府建设报告", "某县人民政府", 2023)]
+    with db.conn:  # the recreated update trigger re-indexes a changed text
+        db.execute("UPDATE documents SET text = '严格规范公正文明执法' WHERE id = 7")
+    assert search(db, "行政复议") == [] and search(db, "公正文明") == [7]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db["sections"].foreign_keys[0].other_table == "documents"
+    with pytest.raises(sqlite3.IntegrityError):  # not null survived the rebuild
+        db.execute("INSERT INTO documents (id, text_sha256) VALUES (8, 'b')")
+    db.conn.close()
+    # now current: a second open changes nothing
+    db = open_archive(path)
+    assert [r[1] for r in db.execute("PRAGMA table_info(documents)")] == columns

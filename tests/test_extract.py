@@ -417,3 +417,24 @@ def test_report_lines_that_look_like_chrome_are_kept(line):
     else:
         inner = f"<div class='TRS_Editor'><p>正文。</p><p>{line}</p></div>"
         assert body_text(inner) == "正文。\n" + line
+
+
+def test_eval_scores_file_reports_apart_from_html_pages():
+    """`make eval`: a report published as a file is not an HTML extraction case; it is scored
+    through process_page against the file's text (or, unreadable, the reason it was kept raw)."""
+    from pipelines.eval_extract import attachment_reports, sample_web_pages
+    from pipelines.normalize import normalize_text
+    from pipelines.process import process_page
+    from sampleweb import truth
+
+    files = {d["url"] for d in truth.detail_pages() if d["attachment"]}
+    assert not files & {gold["url"] for _name, _body, gold in sample_web_pages()}
+    reports = attachment_reports()
+    assert {name.split(":", 1)[0] for name, _parts, _gold in reports} == {"pdf", "scan", "doc", "docx", "wps"}
+    for _name, parts, gold in reports:
+        rec = process_page(parts)
+        if gold["reason"]:
+            assert (rec["text"], rec["class_reason"]) == ("", gold["reason"])
+        else:
+            assert rec["text"] == normalize_text("\n".join(gold["text"]))
+            assert (rec["title"], rec["published"]) == (gold["title"], gold["published"])

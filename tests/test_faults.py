@@ -70,7 +70,7 @@ def test_every_report_archived_exactly_once_after_one_rerun(faulty):
     for key, want in expected.items():
         doc = docs[frozenset(want["urls"])]
         assert (doc["title"], doc["year"]) == (want["title"], want["year"]), key
-        for url in want["urls"]:
+        for url in want["urls"] - truth.edited_reposts():  # an edited repost is a near copy
             assert doc["text"] == normalize_text("\n".join(truth.gold_text(url))), (key, url)
     db = sqlite_utils.Database(faulty["db"])
     n_urls = sum(len(v["urls"]) for v in expected.values())

@@ -171,6 +171,21 @@ def test_canonical_copy_rule(writer, pairs):
     assert sig == d["text_sha256"]
 
 
+def test_metadata_follows_the_canonical_copy(writer, pairs):
+    """A repost archived first must not leave its metadata on the document once the original wins."""
+    p = pair(pairs, "spam", "jiaojiang_2023_report")
+    own = "台州市椒江区人民政府"
+    repost = record("http://repost/1.html", p["b"], own, 2023, portal="台州市人民政府", published="2024-03-06")
+    repost["title"], repost["index_no"] = "转载：椒江区2023年度法治政府建设情况的报告", "repost-1"
+    original = record("http://www.jiaojiang.gov.cn/1.html", p["a"], own, 2023, published="2024-03-04")
+    original["index_no"] = "own-1"
+    writer.store(repost)
+    writer.store(original)
+    d = docs(writer)[1]
+    assert d["canonical_url"] == original["url"]
+    assert (d["title"], d["published"], d["index_no"]) == (original["title"], "2024-03-04", "own-1")
+
+
 def test_index_persists_across_writers(tmp_path, pairs):
     path = str(tmp_path / "p.db")
     w1 = ArchiveWriter(path)

@@ -20,7 +20,7 @@ from crawler import discovery_rules as R
 from crawler.middlewares import error_kind, trap_reason
 from crawler.urls import canonical_url
 from crawler import jslists
-from pipelines.attachments import is_attachment_link, is_own_attachment
+from pipelines.attachments import is_attachment_link, is_file_url, is_own_attachment, may_link_files
 from crawler.portals import load_portals
 
 # Kinds of pages the spider asks for; carried in request.meta["kind"].
@@ -249,18 +249,21 @@ class ReportsSpider(scrapy.Spider):
 
     def _attachments(self, response) -> list[str]:
         """Links to the article's files (PDF, DOCX, DOC, WPS, OFD) on this portal."""
-        if not hasattr(response, "text"):
+        if not hasattr(response, "text") or not may_link_files(response.text):
             return []
         portal = self.portals_by_name[response.meta["portal"]]
         out = []
+        own = _canonical(response.url)
         for a in response.css("a[href]"):
             href = a.attrib.get("href", "").strip()
             if not href or R.SKIP_URL_PATTERNS.search(href):
                 continue
             url = _canonical(urljoin(response.url, href))
+            # the link's paragraph (an XPath per link) only for file URLs: most links are not
+            if url in out or url == own or not is_file_url(url) or not portal.allows(url):
+                continue
             context = " ".join(a.xpath("normalize-space(..)").getall())
-            if url not in out and url != _canonical(response.url) and portal.allows(url) \
-                    and is_own_attachment(url, _anchor_text(a), context):
+            if is_own_attachment(url, _anchor_text(a), context):
                 out.append(url)
         return out
 

@@ -1,0 +1,144 @@
+"""The archive's one writer, in its own thread, for a crawl: SQLite writes never hold up downloading.
+
+One ``WriterThread`` per crawler (``WriterThread.for_crawler``) owns the only read-write connection
+and an ``ArchiveWriter`` on it. The reactor thread hands it calls of ArchiveWriter methods (store,
+record_fetch, mark_not_modified, mark_gone, record_fetch_error, finish_crawl ...) through a bounded
+FIFO queue: they run one at a time in the order they were submitted, each in its own transaction as
+before, so crash-safety is unchanged (a record still queued at a kill was never committed and is
+fetched again next run). Results come back to the reactor thread as Deferreds fired there
+(reactor.callFromThread, in submission order), where Scrapy stats are updated.
+
+Backpressure: the queue holds at most LAWGOV_WRITE_QUEUE calls; when writes fall behind downloads,
+``submit`` blocks the reactor until the writer catches up, so memory cannot grow without bound.
+(Items rarely get there: Scrapy already stops taking responses once SCRAPER_SLOT_MAX_ACTIVE_SIZE
+bytes of them wait for their items to be stored.)
+
+Users (ArchivePipeline, IncrementalMiddleware) ``acquire`` it when their spider opens and
+``release`` it when it closes; the last release drains the queue, closes the connection and joins.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+
+from twisted.internet import defer
+from twisted.python.failure import Failure
+
+from archive.writer import ArchiveWriter
+
+logger = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class WriterThread:
+    def __init__(self, db_path: str, maxsize: int = 256):
+        self.db_path = db_path
+        self.queue: queue.Queue = queue.Queue(maxsize)
+        self.users = 0
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._open_error: BaseException | None = None
+        self._results: deque = deque()  # (Deferred, "callback"/"errback", result), in submission order
+        self.cpu_s: dict[str, float] = {}  # CPU seconds of this thread per ArchiveWriter method (bench)
+
+    @classmethod
+    def for_crawler(cls, crawler) -> WriterThread:
+        """The crawler's writer thread, made on first use (shared by the pipeline and the middleware)."""
+        wt = getattr(crawler, "_lawgov_writer_thread", None)
+        if wt is None:
+            s = crawler.settings
+            wt = cls(s.get("LAWGOV_DB"), s.getint("LAWGOV_WRITE_QUEUE", 256))
+            crawler._lawgov_writer_thread = wt
+        return wt
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def acquire(self) -> WriterThread:
+        self.users += 1
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="lawgov-archive-writer", daemon=True)
+            self._thread.start()
+            self._ready.wait()
+            if self._open_error is not None:
+                self._thread.join()
+                self._thread = None
+                self.users -= 1
+                raise self._open_error
+        return self
+
+    def release(self) -> None:
+        """The last user's release drains the queue (every call submitted is done) and stops."""
+        self.users -= 1
+        if self.users <= 0 and self._thread is not None:
+            self.queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+            self._deliver()  # results not yet delivered (no running reactor, e.g. a middleware alone)
+
+    def _run(self) -> None:
+        from twisted.internet import reactor
+
+        try:
+            writer = ArchiveWriter(self.db_path)  # the connection belongs to this thread
+        except BaseException as e:  # noqa: BLE001 -- reported to acquire()
+            self._open_error = e
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while True:
+                job = self.queue.get()
+                if job is _STOP:
+                    break
+                done, method, args, kwargs = job
+                started = time.thread_time()
+                try:
+                    result = getattr(writer, method)(*args, **kwargs) if method else None
+                except BaseException:  # noqa: BLE001 -- handed to the caller's errback
+                    result, fire = Failure(), "errback"
+                else:
+                    fire = "callback"
+                if method:
+                    self.cpu_s[method] = self.cpu_s.get(method, 0.0) + time.thread_time() - started
+                if done is None:
+                    continue
+                if isinstance(done, threading.Event):  # call(): a blocking caller
+                    done.result, done.fire = result, fire
+                    done.set()
+                else:
+                    self._results.append((done, fire, result))
+                    reactor.callFromThread(self._deliver)
+        finally:
+            writer.close()
+
+    def _deliver(self) -> None:
+        """Fire the Deferreds of finished calls, in order (reactor thread)."""
+        while self._results:
+            done, fire, result = self._results.popleft()
+            getattr(done, fire)(result)
+
+    # -- calls ------------------------------------------------------------------------------------
+    def submit(self, method: str, *args, **kwargs) -> defer.Deferred:
+        """Queue ``ArchiveWriter.<method>(*args, **kwargs)``; the Deferred fires in the reactor thread
+        with its result once it is committed (errback with its exception)."""
+        done = defer.Deferred()
+        self.queue.put((done, method, args, kwargs))
+        return done
+
+    def barrier(self) -> defer.Deferred:
+        """Fires once every call submitted before it is done and its Deferred has fired (results
+        come back through callFromThread in submission order)."""
+        return self.submit(None)
+
+    def call(self, method: str, *args, **kwargs):
+        """Queue a call and wait for it in this thread (outside a running crawl: start, finish)."""
+        done = threading.Event()
+        self.queue.put((done, method, args, kwargs))
+        done.wait()
+        if done.fire == "errback":
+            done.result.raiseException()
+        return done.result
