@@ -10,7 +10,7 @@ import sqlite_utils
 CRAWL_COLUMNS = (
     "id", "started_at", "finished_at", "status", "portals", "pages_fetched", "detail_pages",
     "not_modified", "skipped_known", "reports_archived", "revisions_new", "duplicates_merged",
-    "lookalikes_rejected", "gone", "errors", "errors_by_kind", "elapsed_s",
+    "lookalikes_rejected", "files_unread", "gone", "errors", "errors_by_kind", "elapsed_s",
 )
 
 

@@ -209,6 +209,7 @@ CRAWLS = {
         "detail_pages": int,
         "reports_archived": int,
         "lookalikes_rejected": int,
+        "files_unread": int,  # report files stored but not read: scans needing OCR, DOC/WPS
         "duplicates_merged": int,
         "errors": int,
         # incremental crawls: 304 answers, known URLs not downloaded, refetches because the list date

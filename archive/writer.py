@@ -23,6 +23,7 @@ DUPLICATE = "duplicate"  # an archived report (exact or near copy) at a new URL,
 #                          text is now another archived report's: merged as another source
 UNCHANGED = "unchanged"  # a report URL fetched again with the same text
 LOOKALIKE = "lookalike"  # not a report: kept in pages with its class_reason only
+UNREAD = "unread"  # a report file whose text could not be read (scan: needs OCR; DOC/WPS): raw kept
 REVISED = "revised"  # a known URL serving a changed text of the same report: a new revision
 
 # A known URL's new text is a revision of the report it served when the guards pass and it keeps
@@ -80,7 +81,7 @@ class ArchiveWriter:
             "stats_json": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
         }
         for key in ("pages_fetched", "detail_pages", "reports_archived", "lookalikes_rejected",
-                    "duplicates_merged", "errors", "not_modified", "skipped_known", "list_changed",
+                    "files_unread", "duplicates_merged", "errors", "not_modified", "skipped_known", "list_changed",
                     "rechecks", "gone", "returned", "revisions_new"):
             row[key] = int(counters.get(key, 0))
         row["errors_by_kind"] = json.dumps(counters.get("errors_by_kind") or {}, sort_keys=True)
@@ -104,7 +105,7 @@ class ArchiveWriter:
                 if record["is_report"]:
                     outcome, document_id = self._store_report(record, now, crawl_id)
                 else:
-                    outcome = LOOKALIKE
+                    outcome = UNREAD if (record.get("class_reason") or "").startswith("no-text:") else LOOKALIKE
                 self._store_pages(record, now, crawl_id, document_id)
         except BaseException:
             self._index_ops = []

@@ -67,6 +67,7 @@ SUMMARY_ROWS = (
     ("articles fetched", "detail_pages"),
     ("reports archived", "reports_archived"),
     ("look-alikes rejected", "lookalikes_rejected"),
+    ("report files not read", "files_unread"),
     ("duplicates merged", "duplicates_merged"),
     ("unchanged", "unchanged"),
     ("revisions", "revisions_new"),

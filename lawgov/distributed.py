@@ -154,7 +154,7 @@ def run_ingest(url: str, db: str, *, namespace: str = DEFAULT_NAMESPACE, until_i
     worker); runs until interrupted when None. ``max_records`` stops early (tests, batch runs).
     """
     from archive.db import open_archive
-    from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, UNCHANGED, ArchiveWriter
+    from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, UNCHANGED, UNREAD, ArchiveWriter
 
     open_archive(db).conn.close()  # create or migrate now, and fail early on a foreign file
     frontier = connect(url, namespace)  # (after the local check: a bad --db is named before Redis is)
@@ -167,7 +167,7 @@ def run_ingest(url: str, db: str, *, namespace: str = DEFAULT_NAMESPACE, until_i
 
         n_portals = len(yaml.safe_load(registry) or [])
     crawl_id = _resume_or_start_crawl(writer, conn, keys, db, f"{url} {namespace}", n_portals)
-    outcomes = {NEW_REPORT: 0, DUPLICATE: 0, UNCHANGED: 0, LOOKALIKE: 0, "fetch_error": 0}
+    outcomes = {NEW_REPORT: 0, DUPLICATE: 0, UNCHANGED: 0, LOOKALIKE: 0, UNREAD: 0, "fetch_error": 0}
     started = last_progress = time.monotonic()
     idle_since: float | None = None
     stored = recovered = 0
@@ -229,6 +229,7 @@ def run_ingest(url: str, db: str, *, namespace: str = DEFAULT_NAMESPACE, until_i
         counters = {"pages_fetched": worker_stats.get("pages_fetched", 0),
                     "detail_pages": worker_stats.get("detail_pages", 0),
                     "reports_archived": outcomes[NEW_REPORT], "lookalikes_rejected": outcomes[LOOKALIKE],
+                    "files_unread": outcomes[UNREAD],
                     "duplicates_merged": outcomes[DUPLICATE], "errors": worker_stats.get("errors", 0)}
         writer.finish_crawl(crawl_id, status, counters, {"outcomes": outcomes, "workers": worker_stats},
                             time.monotonic() - started)
@@ -258,6 +259,7 @@ INGEST_SUMMARY_ROWS = (
     ("re-stored after a crash", "recovered"),
     ("reports archived", "reports_archived"),
     ("look-alikes rejected", "lookalikes_rejected"),
+    ("report files not read", "files_unread"),
     ("duplicates merged", "duplicates_merged"),
     ("unchanged", "unchanged"),
     ("pages fetched (workers)", "pages_fetched"),

@@ -13,7 +13,7 @@ import traceback
 
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, REVISED
+from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, REVISED, UNREAD
 from archive.writer_thread import WriterThread
 from pipelines.process import process_page, sha256
 
@@ -89,7 +89,8 @@ class ArchivePipeline:
     """Writes records into the archive at LAWGOV_DB and records the crawl in `crawls`."""
 
     COUNTERS = {NEW_REPORT: "reports_archived", DUPLICATE: "duplicates_merged",
-                LOOKALIKE: "lookalikes_rejected", REVISED: "revisions_new"}
+                LOOKALIKE: "lookalikes_rejected", REVISED: "revisions_new",
+                UNREAD: "files_unread"}
 
     def __init__(self, crawler, db_path: str):
         self.crawler = crawler
@@ -143,6 +144,7 @@ def crawl_counters(stats: dict) -> dict:
         "detail_pages": stats.get("lawgov/articles", 0),
         "reports_archived": stats.get("lawgov/reports_archived", 0),
         "lookalikes_rejected": stats.get("lawgov/lookalikes_rejected", 0),
+        "files_unread": stats.get("lawgov/files_unread", 0),
         "duplicates_merged": stats.get("lawgov/duplicates_merged", 0),
         "unchanged": stats.get("lawgov/unchanged", 0),
         "errors": stats.get("lawgov/errors", 0),

@@ -200,3 +200,17 @@ def test_sections_of_each_report(crawled):
     assert set(counts) == {d["id"] for d in archived(crawled["db"]).values()}
     headings = {r[0] for r in db.execute("SELECT heading FROM sections WHERE level = 1")}
     assert {"存在的问题", "下一步工作打算", "存在的不足和原因"} <= headings
+
+
+def test_crawl_row_counts_unread_files_apart_from_lookalikes(crawled):
+    """Report files that could not be read (scan: needs OCR; DOC/WPS) are neither reports nor
+    look-alikes in the crawl's figures."""
+    db = sqlite_utils.Database(crawled["db"])
+    row = next(db.query("SELECT * FROM crawls ORDER BY id DESC LIMIT 1"))
+    assert row["files_unread"] == len(truth.unreadable_reports()) == 3
+    rejected = db.execute("SELECT count(*) FROM pages WHERE part_of IS NULL AND is_report = 0 "
+                          "AND class_reason NOT LIKE 'no-text:%'").fetchone()[0]
+    assert row["lookalikes_rejected"] == rejected
+    assert row["detail_pages"] == (row["reports_archived"] + row["duplicates_merged"]
+                                   + row["lookalikes_rejected"] + row["files_unread"])
+    assert "report files not read" in crawled["proc"].stdout
