@@ -51,8 +51,10 @@ LAWGOV_MAX_ARTICLE_PARTS = 30  # pages of one split article (TRS _1, _2 ...)
 LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
 # Worker processes running process_page (pipelines.item_pipelines.ProcessPipeline); 0: in the reactor
 # thread. A worker overlaps processing with downloading when a core is free for it: 1 from 3 cores on
-# (the reactor and the archive writer thread keep two busy; on 2 cores `make bench` measured no gain
-# from it). One worker keeps the order records reach the writer (first seen stays canonical).
+# (the reactor and the archive writer thread keep two busy). On 2 cores `make bench` measured 1.38x
+# the loopback crawl rate with one worker on an idle machine and no gain under load; a polite crawl
+# is bound by the sites, so the default stays 0 there: set 1 for a backfill on 2 cores.
+# One worker keeps the order records reach the writer (first seen stays canonical).
 LAWGOV_PROCESS_WORKERS = 1 if (os.cpu_count() or 1) >= 3 else 0
 # Archive writes queued for the writer thread (archive.writer_thread) before downloading waits for it.
 LAWGOV_WRITE_QUEUE = 256
