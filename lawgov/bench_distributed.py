@@ -39,10 +39,12 @@ def _lawgov(*args, **kwargs):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
-def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
-    binary = shutil.which("redis-server")
+def start_redis(workdir: Path, binary: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A private redis-server on a free loopback port in ``workdir``, without persistence (also used
+    by tests/test_distributed.py). Raises RuntimeError when it is missing or does not answer."""
+    binary = binary or shutil.which("redis-server")
     if binary is None:
-        raise SystemExit("bench_distributed: redis-server is not installed (apt-get install -y redis-server)")
+        raise RuntimeError("redis-server is not installed (apt-get install -y redis-server)")
     port = _free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
                              "--save", "", "--appendonly", "no"],
@@ -58,7 +60,7 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
         except redis.exceptions.ConnectionError:
             time.sleep(0.05)
     proc.kill()
-    raise SystemExit(f"bench_distributed: redis-server did not start on port {port}")
+    raise RuntimeError(f"redis-server did not start on port {port}")
 
 
 def timed_crawl(url: str, namespace: str, registry: Path, proxy: str, n_workers: int) -> dict:
@@ -108,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         registry = tmp / "large.yaml"
         registry.write_text(registry_yaml(portals), encoding="utf-8")
-        redis_proc, url = start_redis(tmp)
+        try:
+            redis_proc, url = start_redis(tmp)
+        except RuntimeError as e:
+            raise SystemExit(f"bench_distributed: {e}") from None
         try:
             with SampleWeb(portals) as web:
                 proxy = f"http://127.0.0.1:{web.port}"

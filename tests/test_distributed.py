@@ -20,6 +20,7 @@ import sqlite_utils
 
 from crawler.portals import load_portals
 from crawler.redis_frontier import RedisFrontier, dumps, loads
+from lawgov.bench_distributed import start_redis
 from lawgov.cli import main
 from tests.conftest import LAWGOV, ROOT, SAMPLE_PORTALS, run_lawgov
 
@@ -40,22 +41,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """A private redis-server on a free loopback port, in a temp dir, without persistence."""
-    work = tmp_path_factory.mktemp("redis")
-    port = _free_port()
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(work),
-                             "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    conn = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            conn.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail(f"redis-server did not start on port {port}")
+    try:
+        proc, url = start_redis(tmp_path_factory.mktemp("redis"), binary=REDIS_SERVER)
+    except RuntimeError as e:
+        pytest.fail(str(e))
     yield url
     proc.terminate()
     proc.wait(timeout=10)
