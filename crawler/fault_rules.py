@@ -21,14 +21,8 @@ CHALLENGE_RULES = [
      "statuses": {200, 403, 412, 521}, "max_bytes": 16 * 1024},
 ]
 
-# Attachments are not junk: reports are often published as PDF/DOC(X)/WPS/OFD files. A response
-# with one of these Content-Types or URL extensions is passed on untouched (pipelines decide).
-ATTACHMENT_CONTENT_TYPES = (
-    "application/pdf", "application/msword", "application/vnd.openxmlformats-officedocument",
-    "application/vnd.ms-word", "application/kswps", "application/wps", "application/vnd.ms-works",
-    "application/ofd", "application/x-ofd",
-)
-ATTACHMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|wps|ofd)$", re.I)
+# Attachments are not junk: document files (pipelines/attachments.py MIME_TYPES, extensions) are
+# passed on untouched; the pipelines decide.
 
 # Bytes that no HTML page starts with (after whitespace): file signatures.
 BINARY_SIGNATURES = (

@@ -8,6 +8,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse
 
 from crawler import fault_rules as F
+from pipelines.attachments import is_file_response
 
 
 class ProxyMiddleware:
@@ -75,12 +76,6 @@ def challenge_rule(status: int, body: bytes) -> str | None:
     return None
 
 
-def is_attachment(url: str, content_type: str) -> bool:
-    ctype = content_type.split(";")[0].strip().lower()
-    path = url.split("?")[0].split("#")[0]
-    return ctype.startswith(F.ATTACHMENT_CONTENT_TYPES) or F.ATTACHMENT_EXTENSIONS.search(path) is not None
-
-
 def binary_reason(body: bytes) -> str | None:
     """Why ``body`` is not a text page (a file signature, control bytes, emptiness), or None."""
     if not body.strip():
@@ -113,7 +108,7 @@ class ResponseGuardMiddleware:
 
     - a WAF interstitial (CHALLENGE_RULES) becomes FetchFault("challenge"), whatever its status;
     - bytes that are no page (BINARY_SIGNATURES, control bytes) become FetchFault("not_html"),
-      unless the Content-Type or extension says attachment (ATTACHMENT_*: another stage's input);
+      unless the Content-Type or extension says document file (pipelines.attachments.is_file_response);
     - a page served with a wrong Content-Type (octet-stream, text/plain) is still parsed as HTML,
       and a wrong charset header is overruled by pipelines.encoding.decode_html (strict checks),
       so list pages give their links whatever the headers say.
@@ -137,7 +132,7 @@ class ResponseGuardMiddleware:
         if name:
             self._count("challenge")
             raise FetchFault("challenge", f"{name} interstitial, status {response.status}")
-        if response.status != 200 or is_attachment(response.url, ctype) or request.meta.get("attachment"):
+        if response.status != 200 or is_file_response(response.url, ctype) or request.meta.get("attachment"):
             return response  # (meta "attachment": the spider asked for a file, e.g. downfile.jsp?filename=…)
         reason = binary_reason(response.body)
         if reason:

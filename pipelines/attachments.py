@@ -33,7 +33,13 @@ MIME_TYPES = {
     "application/wps-office.wps": "wps",
     "application/ofd": "ofd",
     "application/vnd.ofd": "ofd",
+    "application/x-ofd": "ofd",
+    "application/vnd.ms-word": "doc",
+    "application/wps": "wps",
 }
+# Office Open XML of any kind (docx, and spreadsheets or slides a portal may serve beside them): a file,
+# never a web page, even where lawgov reads only docx.
+OFFICE_MIME_PREFIXES = ("application/vnd.openxmlformats-officedocument",)
 # Generic types a download servlet answers with: the bytes and the URL decide then.
 GENERIC_MIME_TYPES = ("application/octet-stream", "application/x-download", "application/force-download",
                       "application/download", "binary/octet-stream")
@@ -90,6 +96,14 @@ def url_extension(url: str) -> str | None:
         if m:
             return m.group(0)[1:].lower()
     return None
+
+
+def is_file_response(url: str, content_type: str) -> bool:
+    """A response that is a document file by its Content-Type or its path's extension (the crawler's
+    junk guard leaves these to the pipelines)."""
+    ctype = content_type.split(";")[0].strip().lower()
+    return (ctype in MIME_TYPES or ctype.startswith(OFFICE_MIME_PREFIXES)
+            or ATTACHMENT_URL.search(urlsplit(url).path) is not None)
 
 
 def is_attachment_link(url: str, anchor: str = "") -> bool:

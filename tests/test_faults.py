@@ -13,13 +13,12 @@ import pytest
 import sqlite_utils
 
 from crawler import fault_rules
-from crawler.middlewares import is_attachment
-from pipelines.normalize import normalize_text
+from pipelines.attachments import is_file_response
 from sampleweb import truth
 from sampleweb.faults import BIG_PATH, FAULT_KINDS, FaultPlan
 from sampleweb.server import SampleWeb, split_target
 from tests.conftest import ROOT, SAMPLE_PORTALS
-from tests.test_crawl_sampleweb import archived
+from tests.test_crawl_sampleweb import assert_archives_exactly_the_reports
 
 SEED = 117  # hits every fault kind at least twice among the pages a crawl requests
 # The limits of a real crawl, scaled down so the module stays fast (the same checks, fewer bytes and
@@ -64,14 +63,8 @@ def faulty(tmp_path_factory):
 
 
 def test_every_report_archived_exactly_once_after_one_rerun(faulty):
+    assert_archives_exactly_the_reports(faulty["db"])
     expected = truth.expected_reports()
-    docs = archived(faulty["db"])
-    assert set(docs) == {frozenset(v["urls"]) for v in expected.values()}
-    for key, want in expected.items():
-        doc = docs[frozenset(want["urls"])]
-        assert (doc["title"], doc["year"]) == (want["title"], want["year"]), key
-        for url in want["urls"] - truth.edited_reposts():  # an edited repost is a near copy
-            assert doc["text"] == normalize_text("\n".join(truth.gold_text(url))), (key, url)
     db = sqlite_utils.Database(faulty["db"])
     n_urls = sum(len(v["urls"]) for v in expected.values())
     assert db["sources"].count == n_urls
@@ -90,7 +83,7 @@ def test_nothing_archived_from_error_or_challenge_pages(faulty):
     db = sqlite_utils.Database(faulty["db"])
     for row in db.query("SELECT url, status, content_type, body FROM pages"):
         body = zlib.decompress(row["body"])
-        if is_attachment(row["url"], row["content_type"] or "") or body.startswith(DOCUMENT_MAGIC):
+        if is_file_response(row["url"], row["content_type"] or "") or body.startswith(DOCUMENT_MAGIC):
             continue  # PDF/DOC(X) attachments are binary by nature (pipelines/attachments.py)
         assert row["status"] == 200, row["url"]
         assert not any(m.encode() in body for m in CHALLENGE_MARKERS), row["url"]
