@@ -362,10 +362,10 @@ class ArchiveWriter:
         ).fetchone()
         copies = [
             {"url": r[0], "portal": r[1], "portal_issuer": r[2], "converted": bool(r[3]), "text_len": r[4] or 0,
-             "published": r[5], "sha": r[6], "issuer": doc[0]}
+             "published": r[5], "sha": r[6], "doc_meta": r[7], "issuer": doc[0]}
             for r in db.execute(
-                "SELECT url, portal, portal_issuer, converted, chars, published, text_sha256 FROM sources "
-                "WHERE document_id = ? ORDER BY id", [doc_id])
+                "SELECT url, portal, portal_issuer, converted, chars, published, text_sha256, doc_meta "
+                "FROM sources WHERE document_id = ? ORDER BY id", [doc_id])
         ]
         if not copies:
             return
@@ -380,19 +380,21 @@ class ArchiveWriter:
         if (best["url"], best["sha"]) == (doc[2], doc[3]) or not texts[best["url"]]:
             return
         text = texts[best["url"]]
-        meta = db.execute("SELECT doc_meta FROM sources WHERE url = ?", [best["url"]]).fetchone()[0]
-        if meta:  # the document's metadata is the canonical copy's (NULL for copies archived by v1)
-            meta = json.loads(meta)
+        issuer, year = doc[0], doc[1]
+        if best["doc_meta"]:  # the document's metadata is the canonical copy's (NULL for copies archived by v1)
+            meta = json.loads(best["doc_meta"])
             db.execute(f"UPDATE documents SET {', '.join(f'[{f}] = ?' for f in DOC_FIELDS)} WHERE id = ?",
                        [meta.get(f) for f in DOC_FIELDS] + [doc_id])
-            if (meta.get("issuer"), meta.get("year")) != (doc[0], doc[1]):
-                doc = (meta.get("issuer"), meta.get("year"), doc[2], None)  # the guards key changed: reindex
-        if best["sha"] != doc[3]:
+            issuer, year = meta.get("issuer"), meta.get("year")
+        text_changed = best["sha"] != doc[3]
+        if text_changed:
             db.execute("UPDATE documents SET text = ?, text_sha256 = ?, chars = ? WHERE id = ?",
                        [text, best["sha"], len(text), doc_id])
             self._write_sections(doc_id, split_sections(text))
+        if text_changed or (issuer, year) != (doc[0], doc[1]):  # the signature or its guard keys changed
             h, sig = self.dedup.prepare(text)
-            self._index_document(doc_id, sig, len(h), doc[1], doc[0], best["sha"])
+            self._index_document(doc_id, sig, len(h), year, issuer, best["sha"])
+        if text_changed:
             for c in copies:
                 if c["sha"] == best["sha"]:
                     sim = 1.0

@@ -305,22 +305,13 @@ def _node_lines(node: Any) -> dict[Any, int]:
 # --------------------------------------------------------------------------- validation
 
 
+# How a YAML value is named in an error message; bool before int (a bool is an int in Python).
+_YAML_TYPE_NAMES = ((type(None), "null"), (bool, "a boolean"), (int, "an integer"), (float, "a number"),
+                    (str, "a string"), (list, "a list"), (dict, "a mapping"))
+
+
 def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    return next((name for typ, name in _YAML_TYPE_NAMES if isinstance(value, typ)), type(value).__name__)
 
 
 def _check_url(url: Any) -> tuple[str | None, str | None, str | None]:

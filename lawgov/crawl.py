@@ -79,8 +79,13 @@ SUMMARY_ROWS = (
 )
 
 
-def format_summary(summary: dict) -> str:
-    width = max(len(label) for label, _ in SUMMARY_ROWS)
-    lines = ["crawl summary", "-" * (width + 12)]
-    lines += [f"{label:<{width}}  {summary.get(key, 0):>10}" for label, key in SUMMARY_ROWS]
+def format_rows(title: str, rows, values: dict) -> str:
+    """A titled two-column table of ``values`` picked by ``rows`` ((label, key), ...)."""
+    width = max(len(label) for label, _ in rows)
+    lines = [title, "-" * (width + 12)]
+    lines += [f"{label:<{width}}  {values.get(key, 0):>10}" for label, key in rows]
     return "\n".join(lines)
+
+
+def format_summary(summary: dict) -> str:
+    return format_rows("crawl summary", SUMMARY_ROWS, summary)

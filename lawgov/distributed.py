@@ -136,13 +136,6 @@ WORKER_SUMMARY_ROWS = (
 )
 
 
-def format_rows(title: str, rows, values: dict) -> str:
-    width = max(len(label) for label, _ in rows)
-    lines = [title, "-" * (width + 12)]
-    lines += [f"{label:<{width}}  {values.get(key, 0):>10}" for label, key in rows]
-    return "\n".join(lines)
-
-
 # -- the single writer ------------------------------------------------------------------------
 def run_ingest(url: str, db: str, *, namespace: str = DEFAULT_NAMESPACE, until_idle: float | None = None,
                progress_interval: float = 10.0, max_records: int | None = None, out=sys.stderr) -> dict:
@@ -289,6 +282,8 @@ def cmd_worker(args) -> int:
     summary = run_worker(args.redis, namespace=args.namespace, until_idle=args.until_idle,
                          heartbeat_ttl=args.heartbeat_ttl, wait_enqueue=args.wait_enqueue, proxy=args.proxy, fast=args.fast,
                          contact=args.contact, log_level=args.log_level)
+    from lawgov.crawl import format_rows
+
     print(format_rows("worker summary", WORKER_SUMMARY_ROWS, summary))
     return 0 if summary["errors"] == 0 else 1
 
@@ -304,6 +299,8 @@ def _cmd_enqueue(args) -> int:
 def _cmd_ingest(args) -> int:
     summary = run_ingest(args.redis, args.db, namespace=args.namespace, until_idle=args.until_idle,
                          progress_interval=args.progress, max_records=args.max_records)
+    from lawgov.crawl import format_rows
+
     print(format_rows("ingest summary", INGEST_SUMMARY_ROWS, summary))
     return 0
 

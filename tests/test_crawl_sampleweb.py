@@ -31,25 +31,25 @@ def table_counts(db_path) -> dict[str, int]:
     return {t: db[t].count for t in ("documents", "sources", "pages")}
 
 
-def test_archives_exactly_the_reports(crawled):
+def assert_archives_exactly_the_reports(db_path) -> dict[frozenset, dict]:
+    """The archive holds every expected report once, with exactly its URLs, its title and year, and
+    the report body exactly (normalized) as its text; returns the documents (see ``archived``)."""
     expected = truth.expected_reports()
-    docs = archived(crawled["db"])
+    docs = archived(db_path)
     assert set(docs) == {frozenset(v["urls"]) for v in expected.values()}
     for key, want in expected.items():
         doc = docs[frozenset(want["urls"])]
         assert (doc["title"], doc["year"]) == (want["title"], want["year"]), key
+        for url in want["urls"] - truth.edited_reposts():  # an edited repost is a near copy
+            assert doc["text"] == normalize_text("\n".join(truth.gold_text(url))), (key, url)
+    return docs
 
 
-def test_document_texts_are_exact(crawled):
+def test_archives_exactly_the_reports_with_exact_texts(crawled):
     """Every archived text is the report body exactly (normalized), none of the page chrome."""
-    docs = archived(crawled["db"])
-    edited = truth.edited_reposts()
-    for key, want in truth.expected_reports().items():
-        doc = docs[frozenset(want["urls"])]
-        for url in want["urls"] - edited:  # an edited repost is a near copy, not the canonical text
-            gold = normalize_text("\n".join(truth.gold_text(url)))
-            assert doc["text"] == gold, (key, url)
-        assert not [m for m in CHROME_MARKERS if m in doc["text"]], key
+    docs = assert_archives_exactly_the_reports(crawled["db"])
+    for urls, doc in docs.items():
+        assert not [m for m in CHROME_MARKERS if m in doc["text"]], urls
 
 
 def test_edited_repost_merges_as_a_near_copy(crawled):

@@ -17,11 +17,11 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from parsel import Selector
 
 from crawler import discovery_rules as R
-from crawler.middlewares import error_kind, trap_reason
-from crawler.urls import canonical_url
 from crawler import jslists
-from pipelines.attachments import is_attachment_link, is_file_url, is_own_attachment, may_link_files
+from crawler.middlewares import error_kind, trap_reason
 from crawler.portals import load_portals
+from crawler.urls import canonical_url
+from pipelines.attachments import is_attachment_link, is_file_url, is_own_attachment, may_link_files
 
 # Kinds of pages the spider asks for; carried in request.meta["kind"].
 NAV = "nav"  # home page or a navigation column: look for the way to the reports
@@ -133,7 +133,7 @@ class ReportsSpider(scrapy.Spider):
             href = a.attrib.get("href", "").strip()
             if not href or R.SKIP_URL_PATTERNS.search(href):
                 continue
-            url = _canonical(urljoin(response.url, href))
+            url = canonical_url(urljoin(response.url, href))
             if not url.startswith(("http://", "https://")):
                 continue
             text = _anchor_text(a)
@@ -180,9 +180,10 @@ class ReportsSpider(scrapy.Spider):
                 href = a.attrib.get("href", "").strip()
                 if href and not R.SKIP_URL_PATTERNS.search(href):
                     urls.append(urljoin(response.url, href))
+        here = canonical_url(response.url)
         for url in urls:
-            url = _canonical(url)
-            if url != _canonical(response.url) and _same_list(url, response.url):
+            url = canonical_url(url)
+            if url != here and _same_list(url, response.url):
                 yield from _some(self._request(url, portal, kind, hops=response.meta["hops"],
                                                list_pages=pages + 1))
 
@@ -253,12 +254,12 @@ class ReportsSpider(scrapy.Spider):
             return []
         portal = self.portals_by_name[response.meta["portal"]]
         out = []
-        own = _canonical(response.url)
+        own = canonical_url(response.url)
         for a in response.css("a[href]"):
             href = a.attrib.get("href", "").strip()
             if not href or R.SKIP_URL_PATTERNS.search(href):
                 continue
-            url = _canonical(urljoin(response.url, href))
+            url = canonical_url(urljoin(response.url, href))
             # the link's paragraph (an XPath per link) only for file URLs: most links are not
             if url in out or url == own or not is_file_url(url) or not portal.allows(url):
                 continue
@@ -276,7 +277,7 @@ class ReportsSpider(scrapy.Spider):
             total, current, name, ext2 = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
             if name == stem and current == 0 and total > 1:
                 total = min(total, self.max_parts)
-                return [_canonical(urljoin(response.url, f"{name}_{i}.{ext2}")) for i in range(1, total)]
+                return [canonical_url(urljoin(response.url, f"{name}_{i}.{ext2}")) for i in range(1, total)]
         return []
 
 
@@ -297,11 +298,6 @@ def _anchor_text(a) -> str:
 
 def _is_article_url(url: str) -> bool:
     return any(p.search(url) for p in R.DETAIL_URL_PATTERNS)
-
-
-def _canonical(url: str) -> str:
-    """One spelling per URL before the seen-check: crawler.urls.canonical_url."""
-    return canonical_url(url)
 
 
 def _before_redirects(request):
