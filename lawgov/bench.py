@@ -24,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from lawgov.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "data" / "bench"
@@ -454,12 +455,6 @@ def synthetic_archive(n_docs: int, seed: int = 11) -> Path:
     os.replace(tmp, path)
     print(f"  built {path} in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bench_search(n_docs: int, rounds: int = 40) -> None:

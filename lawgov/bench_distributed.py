@@ -16,21 +16,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from lawgov.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 LAWGOV = [sys.executable, "-m", "lawgov.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _lawgov(*args, **kwargs):
@@ -45,7 +40,7 @@ def start_redis(workdir: Path, binary: str | None = None) -> tuple[subprocess.Po
     binary = binary or shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed (apt-get install -y redis-server)")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
                              "--save", "", "--appendonly", "no"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -22,6 +21,7 @@ from crawler.portals import load_portals
 from crawler.redis_frontier import RedisFrontier, dumps, loads
 from lawgov.bench_distributed import start_redis
 from lawgov.cli import main
+from lawgov.ports import free_port
 from tests.conftest import LAWGOV, ROOT, SAMPLE_PORTALS, run_lawgov
 
 REDIS_SERVER = shutil.which("redis-server") or next(
@@ -30,12 +30,6 @@ REDIS_SERVER = shutil.which("redis-server") or next(
 pytestmark = pytest.mark.skipif(
     REDIS_SERVER is None,
     reason="redis-server is not installed (`apt-get install -y redis-server`; .ci/run installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +113,7 @@ def test_request_codec_roundtrip_keeps_bytes_headers_and_form_bodies():
 
 def test_bad_redis_url_is_one_line_and_exit_2(capsys):
     # in-process: these fail before Scrapy starts
-    assert main(["crawl", "--redis", f"redis://127.0.0.1:{_free_port()}/0"]) == 2
+    assert main(["crawl", "--redis", f"redis://127.0.0.1:{free_port()}/0"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot reach Redis" in err
     assert main(["crawl", "--db", "x.db"]) == 2

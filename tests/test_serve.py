@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from archive.fts import ensure_fts, search
 from archive.writer import NEW_REPORT, ArchiveWriter
 from lawgov import serve
 from lawgov.cli import main as cli_main
+from lawgov.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,12 +148,6 @@ def test_metadata_is_rekeyed_to_the_database_name():
 
 
 # -- the real server ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(base, path, **params):
     url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
     with urllib.request.urlopen(url, timeout=20) as r:
