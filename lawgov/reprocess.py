@@ -9,9 +9,11 @@ Processing runs in ``--jobs`` worker processes (each opens the archive read-only
 bodies); the parent is the one writer, one transaction per article, so a crash or Ctrl-C leaves a
 consistent archive and a second run finishes the job (reprocessing is idempotent).
 
-Exact dedup stays true: a report whose new text equals another document's text is merged into it
-(its source moves, the emptied document is deleted); a document shared by cross-posts whose texts
-now differ is split. Pages newly rejected lose their source; pages newly accepted gain one.
+Dedup stays true: a report whose new text equals another document's text is merged into it (its
+source moves, the emptied document is deleted); a copy or a newly accepted report whose text is a
+near copy of a document (the crawl's near-duplicate query, guards included) joins it; a document
+shared by cross-posts whose texts now differ is split. Pages newly rejected lose their source;
+pages newly accepted gain one.
 """
 
 from __future__ import annotations
@@ -124,17 +126,36 @@ class Reprocessor:
         self.source_cols = set(db["sources"].columns_dict)
         self._signer = None
 
-    def _save_signature(self, doc_id: int, rec: dict) -> None:
-        """Keep the near-duplicate index (dedup_signatures, written by ArchiveWriter) in step with
-        a document whose text this run set."""
-        if not self.db["dedup_signatures"].exists():
-            return
+    @property
+    def signer(self):
+        """The archive writer's near-duplicate index (loaded from dedup_signatures), for signatures
+        and near-copy queries."""
         if self._signer is None:
             from archive.writer import ArchiveWriter
 
             self._signer = ArchiveWriter(self.db_path, db=self.db)
-        h, sig = self._signer.dedup.prepare(rec["text"])
-        self._signer._save_signature(doc_id, sig, len(h), rec.get("year"), rec.get("issuer"), rec["text_sha256"])
+        return self._signer
+
+    def _save_signature(self, doc_id: int, rec: dict) -> None:
+        """Keep the near-duplicate index (dedup_signatures and the in-memory bands) in step with a
+        document whose text this run set."""
+        if not self.db["dedup_signatures"].exists():
+            return
+        h, sig = self.signer.dedup.prepare(rec["text"])
+        self.signer._save_signature(doc_id, sig, len(h), rec.get("year"), rec.get("issuer"), rec["text_sha256"])
+        self.signer.dedup.add_signature(str(doc_id), sig, len(h), rec.get("issuer"), rec.get("year"))
+
+    def _near_copy_of(self, rec: dict) -> tuple[int, float] | None:
+        """The archived document this text is a near copy of (the crawl's near-duplicate query with
+        its year/issuer guards), and its similarity to that document's text; None when there is none."""
+        if not self.db["dedup_signatures"].exists():
+            return None
+        dedup = self.signer.dedup
+        h, sig = dedup.prepare(rec["text"])
+        for doc, _score in dedup.query_prepared(h, sig, rec.get("issuer"), rec.get("year")):
+            if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [int(doc)]).fetchone():
+                return int(doc), self.signer._score_to(h, int(doc))
+        return None
 
     def apply(self, record: dict) -> None:
         """Bring the archive in line with one re-processed article, in one transaction."""
@@ -165,10 +186,10 @@ class Reprocessor:
 
         doc_id = None
         if is_report:
-            doc_id = self._document_for(rec, old_doc, fetched_at or first_fetched, source)
+            doc_id, sim = self._document_for(rec, old_doc, fetched_at or first_fetched, source)
             src = {f: rec.get(f) for f in SOURCE_FIELDS}
             if "text_sha256" in self.source_cols:  # the source's own text (a near copy differs)
-                src.update(text_sha256=rec["text_sha256"], chars=len(rec["text"]))
+                src.update(text_sha256=rec["text_sha256"], chars=len(rec["text"]), similarity=sim)
             if "doc_meta" in self.source_cols:  # what this copy says, for when it becomes canonical
                 src.update(doc_meta=json.dumps({f: rec.get(f) for f in DOC_FIELDS}, ensure_ascii=False))
             src.update(document_id=doc_id, portal=rec.get("portal"), page_sha256=page_sha,
@@ -189,9 +210,9 @@ class Reprocessor:
         for doc in {old_doc, doc_id} - {None}:
             self._refresh(doc, keep=doc_id)
 
-    def _document_for(self, rec: dict, old_doc: int | None, seen: str | None, source) -> int:
-        """The document this report's text belongs to now: existing (merge), its old one updated in
-        place, or a new one."""
+    def _document_for(self, rec: dict, old_doc: int | None, seen: str | None, source) -> tuple[int, float]:
+        """The document this report's text belongs to now, and the text's similarity to it: an
+        existing one (exact or near copy: merge), its old one updated in place, or a new one."""
         db, ch = self.db, self.changes
         same = db.execute("SELECT id FROM documents WHERE text_sha256 = ?", [rec["text_sha256"]]).fetchone()
         if same:
@@ -200,19 +221,24 @@ class Reprocessor:
             # the document's metadata is its canonical copy's, as the writer keeps it
             if doc_id not in self.claimed or rec["url"] == canonical:
                 self._set_document(doc_id, rec, text_changed=False)
-            return doc_id
+            return doc_id, 1.0
+        was_near_copy = is_canonical = False
         if old_doc is not None:
             doc_sha, canonical = db.execute("SELECT text_sha256, canonical_url FROM documents WHERE id = ?",
                                             [old_doc]).fetchone()
-            if source and source[2] and source[2] != doc_sha and canonical != rec["url"]:
-                # a near copy merged by the near-duplicate index: it stays a source of its
-                # document, whose text comes from its canonical URL
-                return old_doc
-        if old_doc is not None and old_doc not in self.claimed:
+            is_canonical = canonical == rec["url"]
+            # a copy whose own text was not the document's: it joined by the near-duplicate index
+            was_near_copy = not is_canonical and bool(source and source[2] and source[2] != doc_sha)
+        if not is_canonical:
+            # a copy (or a newly accepted report) goes where the crawl's near-duplicate query puts it
+            near = self._near_copy_of(rec)
+            if near:
+                return near
+        if old_doc is not None and old_doc not in self.claimed and not was_near_copy:
             # The old document's text is replaced (its other sources, if any, follow when their own
             # page comes: same new text -> same document; different -> split off below).
             self._set_document(old_doc, rec, text_changed=True)
-            return old_doc
+            return old_doc, 1.0
         row = {f: rec.get(f) for f in DOC_FIELDS}
         row.update(text=rec["text"], text_sha256=rec["text_sha256"], canonical_url=rec["url"],
                    portal=rec.get("portal"), n_sources=0, chars=len(rec["text"]),
@@ -222,7 +248,7 @@ class Reprocessor:
         self._save_signature(doc_id, rec)
         self.claimed.add(doc_id)
         ch.created.append(doc_id)
-        return doc_id
+        return doc_id, 1.0
 
     def _set_document(self, doc_id: int, rec: dict, text_changed: bool) -> None:
         db = self.db
@@ -264,6 +290,8 @@ class Reprocessor:
                     self.db.execute("UPDATE revisions SET document_id = ? WHERE document_id = ?", [keep, doc_id])
             if self.db["dedup_signatures"].exists():
                 self.db.execute("DELETE FROM dedup_signatures WHERE document_id = ?", [doc_id])
+                if self._signer is not None and str(doc_id) in self._signer.dedup:
+                    self._signer.dedup.remove(str(doc_id))
             self.db.execute("UPDATE pages SET document_id = NULL WHERE document_id = ?", [doc_id])
             self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
             if keep is not None:

@@ -38,7 +38,8 @@ def state(db) -> dict:
         "FROM documents")}
     out = {
         "documents": sorted(docs.values()),
-        "sources": sorted((u, docs[d][0]) for u, d in c.execute("SELECT url, document_id FROM sources")),
+        "sources": sorted((u, docs[d][0], sim) for u, d, sim in c.execute(
+            "SELECT url, document_id, round(similarity, 4) FROM sources")),
         "pages": sorted((u, r, cr, t, docs[d][0] if d else None) for u, r, cr, t, d in c.execute(
             "SELECT url, is_report, class_reason, title, document_id FROM pages")),
         "sections": sorted((docs[d][0], p, lv, n, h, t) for d, p, lv, n, h, t in c.execute(
@@ -82,20 +83,24 @@ def tamper(db) -> dict:
         c.execute("INSERT INTO sources (url, document_id) VALUES (?, ?)", [fake_url, fake_doc])
         c.execute("UPDATE pages SET is_report = 1, class_reason = 'old-rule', document_id = ? WHERE url = ?",
                   [fake_doc, fake_url])
-        # 5. a cross-post the old rules extracted differently: split off as its own document
-        shared_doc, cross_url = c.execute(
-            "SELECT d.id, s.url FROM documents d JOIN sources s ON s.document_id = d.id "
-            "WHERE d.n_sources = 2 AND s.url != d.canonical_url ORDER BY d.id LIMIT 1").fetchone()
-        stray = "旧规则提取的转载正文"
-        stray_doc = c.execute(
-            "INSERT INTO documents (title, text, text_sha256, n_sources, chars) VALUES ('转载', ?, ?, 1, 10)",
-            [stray, sha(stray)]).lastrowid
-        c.execute("UPDATE sources SET document_id = ? WHERE url = ?", [stray_doc, cross_url])
-        c.execute("UPDATE pages SET document_id = ? WHERE url = ?", [stray_doc, cross_url])
-        c.execute("UPDATE documents SET n_sources = 1 WHERE id = ?", [shared_doc])
+        # 5. cross-posts the old rules extracted differently, each split off as its own document:
+        #    an exact copy, and the edited repost the near-duplicate index had merged
+        strays = {}
+        for kind, cond in (("exact", "s.similarity = 1.0"), ("near", "s.similarity < 1.0")):
+            shared_doc, cross_url = c.execute(
+                "SELECT d.id, s.url FROM documents d JOIN sources s ON s.document_id = d.id "
+                f"WHERE d.n_sources = 2 AND s.url != d.canonical_url AND {cond} ORDER BY d.id LIMIT 1").fetchone()
+            stray = f"旧规则提取的转载正文({kind})"
+            stray_doc = c.execute(
+                "INSERT INTO documents (title, text, text_sha256, n_sources, chars) VALUES ('转载', ?, ?, 1, 10)",
+                [stray, sha(stray)]).lastrowid
+            c.execute("UPDATE sources SET document_id = ? WHERE url = ?", [stray_doc, cross_url])
+            c.execute("UPDATE pages SET document_id = ? WHERE url = ?", [stray_doc, cross_url])
+            c.execute("UPDATE documents SET n_sources = 1 WHERE id = ?", [shared_doc])
+            strays[kind] = (stray_doc, shared_doc)
     c.close()
     return {"split_doc": split_doc, "meta_doc": meta_doc, "missed_url": missed_url,
-            "fake_url": fake_url, "fake_doc": fake_doc, "stray_doc": stray_doc, "shared_doc": shared_doc}
+            "fake_url": fake_url, "fake_doc": fake_doc, "strays": strays}
 
 
 @pytest.fixture(scope="module")
@@ -136,15 +141,15 @@ def test_restored_texts(runs):
 
 
 def test_merges_rejections_and_summary(runs):
-    t, c = runs["touched"], sqlite3.connect(runs["db1"])
+    t, c, out = runs["touched"], sqlite3.connect(runs["db1"]), runs[1].stdout
     texts = {r[0] for r in c.execute("SELECT text FROM documents")}  # (ids get reused by SQLite)
     assert not any(text.startswith("旧规则提取") for text in texts)
-    assert c.execute("SELECT n_sources FROM documents WHERE id = ?", [t["shared_doc"]]).fetchone()[0] == 2
-    out = runs[1].stdout
+    for stray_doc, shared_doc in t["strays"].values():
+        assert c.execute("SELECT n_sources FROM documents WHERE id = ?", [shared_doc]).fetchone()[0] == 2
+        assert f"merged document {stray_doc} into {shared_doc}" in out
     assert "documents, text changed     1\n" in out
     assert "pages newly reports         1\n" in out and f"+ report   {t['missed_url']}" in out
     assert "pages newly rejected        1\n" in out and f"- rejected {t['fake_url']}" in out
-    assert f"merged document {t['stray_doc']} into {t['shared_doc']}" in out
     assert "articles" in runs[1].stderr  # progress
 
 
