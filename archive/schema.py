@@ -157,6 +157,34 @@ DEDUP_SIGNATURES = {
     "indexes": [],
 }
 
+# The near-duplicate LSH buckets (pipelines.dedup.SQLiteNearDupIndex), on disk so a long crawl's memory
+# does not grow with the archive: one row per band (37) of each banded signature. Rows are never
+# updated: a row whose document's signature changed or whose document went is skipped at query time.
+DEDUP_BANDS = {
+    "columns": {
+        "band_key": int,  # the band's 64-bit key as a signed integer
+        "document_id": int,
+    },
+    "pk": ("band_key", "document_id"),
+    "not_null": set(),
+    "unique": [],
+    "indexes": [],
+}
+
+# The latest bands, merged into dedup_bands in bulk (a bulk insert of random keys rewrites every page
+# of the table it goes into: a small table in front keeps that cost per document constant).
+DEDUP_BANDS_RECENT = dict(DEDUP_BANDS)
+
+# Signatures saved (same transaction as the document) whose bands are not in dedup_bands yet: the
+# index writes bands in bulk, and bands this file lists after a crash on the next load.
+DEDUP_PENDING = {
+    "columns": {"document_id": int},
+    "pk": "document_id",
+    "not_null": set(),
+    "unique": [],
+    "indexes": [],
+}
+
 # Every fetched detail page, raw bytes zlib-compressed, so the archive can be re-extracted offline.
 # One row per (url, sha256): refetching identical bytes only moves fetched_at.
 PAGES = {
@@ -259,4 +287,7 @@ TABLES = {
     "fetch_errors": FETCH_ERRORS,
     "revisions": REVISIONS,
     "dedup_signatures": DEDUP_SIGNATURES,
+    "dedup_bands": DEDUP_BANDS,
+    "dedup_bands_recent": DEDUP_BANDS_RECENT,
+    "dedup_pending": DEDUP_PENDING,
 }

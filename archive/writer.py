@@ -6,14 +6,13 @@ import json
 import zlib
 from datetime import datetime, timezone
 
-import numpy as np
 import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
 
 from archive.db import open_archive
 from pipelines.dedup import (
-    NearDupIndex, canonical_order, clean_lengths, guard_blocks, is_converted, pair_score, shingle_hashes,
-    similarity,
+    NearDupIndex, SQLiteNearDupIndex, canonical_order, clean_lengths, guard_blocks, is_converted, pair_score,
+    shingle_hashes, similarity,
 )
 from pipelines.sections import split_sections
 
@@ -107,6 +106,7 @@ class ArchiveWriter:
                 else:
                     outcome = UNREAD if (record.get("class_reason") or "").startswith("no-text:") else LOOKALIKE
                 self._store_pages(record, now, crawl_id, document_id)
+                self._answered(record["url"], now)  # its source (if any) was checked now: not gone
         except BaseException:
             self._index_ops = []
             self._dedup = None  # the in-memory index may hold rolled-back work: reload it
@@ -137,6 +137,11 @@ class ArchiveWriter:
                 "part_of": first_url if i else None,
             }
             row.update({k: page[k] for k in ("needs_ocr", "extract_note") if page.get(k)})
+            # validators for the next run's conditional request, and the date the list showed
+            # (crawler/incremental.py); records from elsewhere (tests, tools) may lack them
+            row.update({k: page[k] for k in ("etag", "last_modified") if k in page})
+            if "list_date" in record:
+                row["list_date"] = None if i else record["list_date"]
             if existing:
                 self._update("pages", existing[0], row)
             else:
@@ -170,15 +175,17 @@ class ArchiveWriter:
     # -- reports: dedup, revisions, canonical copy (issue 5) --------------------------------------
     @property
     def dedup(self) -> NearDupIndex:
-        """The near-duplicate index, rebuilt from ``dedup_signatures`` on first use (no text read,
-        except for documents whose signature is missing or stale)."""
+        """The near-duplicate index over ``dedup_signatures`` / ``dedup_bands``, opened on first use
+        (no text read, except for documents whose signature is missing or stale)."""
         if getattr(self, "_dedup", None) is None:
             self._dedup = self._load_dedup()
         return self._dedup
 
     def _load_dedup(self) -> NearDupIndex:
+        """The index over the archive's tables (pipelines.dedup.SQLiteNearDupIndex): only the
+        signatures not banded yet are read into memory; the rest is queried from SQLite."""
         db = self.db
-        idx = NearDupIndex(keep_shingles=False, loader=self._doc_text, normalized=True)
+        idx = SQLiteNearDupIndex(db.conn, loader=self._doc_text, normalized=True)
         with db.conn:
             self._backfill_v1()
             db.execute("DELETE FROM dedup_signatures WHERE document_id NOT IN (SELECT id FROM documents)")
@@ -190,12 +197,8 @@ class ArchiveWriter:
             for doc_id, text, sha, year, issuer in stale:
                 h, sig = idx.prepare(text)
                 self._save_signature(doc_id, sig, len(h), year, issuer, sha)
-        rows = db.execute("SELECT document_id, signature, n_shingles, year, issuer FROM dedup_signatures "
-                          "ORDER BY document_id").fetchall()
-        if rows:
-            ids, blobs, sizes, years, issuers = zip(*rows)
-            sigs = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(rows), -1)
-            idx.add_signatures(ids, sigs, sizes, issuers, years)
+            idx.load()
+        idx.flush_if_full()
         return idx
 
     def _backfill_v1(self) -> None:
@@ -219,10 +222,7 @@ class ArchiveWriter:
         return row[0] if row else ""
 
     def _save_signature(self, doc_id: int, sig, size: int, year, issuer, sha: str) -> None:
-        self._insert("dedup_signatures", {
-            "document_id": doc_id, "signature": np.asarray(sig, dtype="<u8").tobytes(),
-            "n_shingles": int(size), "year": year, "issuer": issuer, "text_sha256": sha},
-            upsert_on="document_id")
+        SQLiteNearDupIndex.save_signature(self.db.conn, doc_id, sig, size, year, issuer, sha)
 
     def _index_document(self, doc_id: int, sig, size: int, year, issuer, sha: str) -> None:
         """Persist a document's signature now; the in-memory index takes it after commit."""
@@ -231,7 +231,7 @@ class ArchiveWriter:
 
     def _score_to(self, h, doc_id: int) -> float:
         """Jaccard similarity of hashed text ``h`` to a document's canonical text (sources.similarity)."""
-        ch = self.dedup._candidate_hashes(str(doc_id)) if str(doc_id) in self.dedup else None
+        ch = self.dedup._candidate_hashes(str(doc_id))  # the LRU of verified candidates, else its text
         if ch is None:
             ch = shingle_hashes(self._doc_text(doc_id), normalized=True)
         return round(similarity(h, ch)[0], 6)
@@ -415,23 +415,6 @@ class ArchiveWriter:
             self.db.execute("UPDATE documents SET is_current = (n_sources > 0) WHERE id = ?", [doc_id])
 
     # -- incremental crawl state (crawler/incremental.py) ----------------------------------------
-    def record_fetch(self, url: str, parts: list[dict], list_date: str | None, at: str | None = None) -> bool:
-        """After store(): keep each part's ETag/Last-Modified and the list date on its newest pages
-        row, mark the source checked, and clear gone_at. True when the URL had been gone.
-
-        A separate transaction from store(): a kill in between only loses validators (the next
-        recheck is then an unconditional GET), never a record.
-        """
-        at = at or utcnow()
-        with self.db.conn:
-            for i, part in enumerate(parts):
-                self.db.execute(
-                    "UPDATE pages SET etag = ?, last_modified = ?, list_date = ? WHERE id = "
-                    "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)",
-                    [part.get("etag"), part.get("last_modified"), list_date if i == 0 else None, part["url"]],
-                )
-            return self._answered(url, at)
-
     def mark_not_modified(self, url: str, at: str | None = None) -> bool:
         """A 304 for ``url``: its newest pages row was confirmed now (fetched_at moves, as a refetch of
         identical bytes does). True when the URL had been gone."""

@@ -44,6 +44,7 @@ class WriterThread:
         self._ready = threading.Event()
         self._open_error: BaseException | None = None
         self._results: deque = deque()  # (Deferred, "callback"/"errback", result), in submission order
+        self._delivery_due = False  # a _deliver is scheduled in the reactor and has not started yet
         self.cpu_s: dict[str, float] = {}  # CPU seconds of this thread per ArchiveWriter method (bench)
 
     @classmethod
@@ -111,12 +112,15 @@ class WriterThread:
                     done.set()
                 else:
                     self._results.append((done, fire, result))
-                    reactor.callFromThread(self._deliver)
+                    if not self._delivery_due:  # one wake-up of the reactor per batch of results
+                        self._delivery_due = True
+                        reactor.callFromThread(self._deliver)
         finally:
             writer.close()
 
     def _deliver(self) -> None:
         """Fire the Deferreds of finished calls, in order (reactor thread)."""
+        self._delivery_due = False  # before draining: a result appended from now on schedules anew
         while self._results:
             done, fire, result = self._results.popleft()
             getattr(done, fire)(result)

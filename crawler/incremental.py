@@ -22,9 +22,10 @@ Gone: a known URL answering 404/410, or redirected to a page that is not an arti
 list, the home page), gets ``sources.gone_at`` (never deleted) and counts as ``gone``, not as an
 error. When it answers again (200 or 304) gone_at is cleared (``returned``).
 
-After an article is archived (signal item_scraped) its ETag / Last-Modified and list date are stored
-(``ArchiveWriter.record_fetch``). Every write goes through the crawl's one writer thread
-(archive.writer_thread), queued behind the records stored before it.
+An archived article's ETag / Last-Modified and list date are stored with its pages by
+``ArchiveWriter.store``, in the record's own transaction. The middleware's own writes (304, gone)
+go through the crawl's one writer thread (archive.writer_thread), queued behind the records stored
+before them.
 """
 
 from __future__ import annotations
@@ -184,14 +185,11 @@ class IncrementalMiddleware:
 
     # -- after an article is archived -------------------------------------------------------------
     def item_scraped(self, item, response=None, spider=None):
-        # items yielded from an errback come with a Failure instead of a response
-        if not isinstance(response, Response) or self.writer is None or response.meta.get("kind") != "article":
+        # ArchiveWriter.store has kept the validators and list date and cleared gone_at in the
+        # record's own transaction; here the answer of a URL that had been gone is counted.
+        # (Items yielded from an errback come with a Failure instead of a response.)
+        if not isinstance(response, Response) or response.meta.get("kind") != "article":
             return
-        meta = response.meta
-        parts = [{"url": p["url"], "etag": p.get("etag"), "last_modified": p.get("last_modified")}
-                 for p in meta.get("parts", [])]
-        parts.append({"url": response.url,
-                      "etag": response.headers.get("ETag", b"").decode("latin-1") or None,
-                      "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None})
-        url = meta.get("first_url", response.url)
-        self._write("record_fetch", url, parts, meta.get("list_date"), returned=True)
+        state = self.known.get(response.meta.get("first_url", response.url))
+        if state and state.get("gone_at"):
+            self.stats.inc_value("lawgov/returned")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse
@@ -71,9 +72,49 @@ class FetchFault(IgnoreRequest):
 def challenge_rule(status: int, body: bytes) -> str | None:
     """The name of the CHALLENGE_RULES entry an interstitial matches, or None."""
     for rule in F.CHALLENGE_RULES:
-        if status in rule["statuses"] and len(body) <= rule["max_bytes"] and rule["marker"].search(body):
+        if (status in rule["statuses"] and len(body) <= rule["max_bytes"]
+                and _may_match(rule["marker"], body) and rule["marker"].search(body)):
             return rule["name"]
     return None
+
+
+def _may_match(pattern: re.Pattern, body: bytes) -> bool:
+    """False only when no match of ``pattern`` can start in ``body``: none of the literal prefixes its
+    matches begin with occurs. Substring scans take a tenth of the time of a search of the
+    alternation on every page (~0.3 ms per 20 kB page for CHALLENGE_RULES)."""
+    prefixes = literal_prefixes(pattern)
+    return prefixes is None or any(p in body for p in prefixes)
+
+
+@lru_cache(maxsize=64)
+def literal_prefixes(pattern: re.Pattern) -> tuple[bytes, ...] | None:
+    """Byte strings such that every match of the bytes ``pattern`` starts with one of them (its
+    leading literals, through a top-level alternation), or None when it has no such prefixes."""
+    if not isinstance(pattern.pattern, bytes) or pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants as C, _parser
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        prefixes = _prefixes(list(parsed), C)
+    except Exception:  # noqa: BLE001 -- a private API: without it, every page is searched
+        return None
+    if not prefixes or any(len(p) < 2 for p in prefixes):
+        return None
+    # "$_ts", "$_ts." and "$_ts[": a body without "$_ts" has none of them
+    return tuple(p for p in dict.fromkeys(prefixes) if not any(p != q and p.startswith(q) for q in prefixes))
+
+
+def _prefixes(items, C) -> tuple[bytes, ...]:
+    lead = bytearray()
+    for op, av in items:
+        if op is C.LITERAL:
+            lead.append(av)
+            continue
+        if op is C.BRANCH:
+            return tuple(bytes(lead) + p for alt in av[1] for p in _prefixes(list(alt), C))
+        break
+    return (bytes(lead),)
 
 
 def binary_reason(body: bytes) -> str | None:
@@ -89,10 +130,13 @@ def binary_reason(body: bytes) -> str | None:
             return f"file signature {sig[:4]!r}"
     if _looks_utf16(head):  # UTF-16 without a BOM: every other byte NUL (a bare "\x00<" is not enough:
         return None        # 3000 random bytes hold one about 9 % of the time)
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(head.translate(None, _NOT_CONTROL))  # bytes < 32 but tab, LF, FF, CR, ESC
     if controls > F.MAX_CONTROL_RATIO * len(head):
         return f"{controls} control bytes in the first {len(head)}"
     return None
+
+
+_NOT_CONTROL = bytes([9, 10, 12, 13, 27, *range(32, 256)])
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -175,6 +219,7 @@ class TrapGuardMiddleware:
         return None
 
 
+@lru_cache(maxsize=4096)  # asked by the spider before the request and by TrapGuardMiddleware
 def trap_reason(url: str) -> str | None:
     """Why ``url`` looks like a crawler trap (see TRAP_RULES), or None."""
     rules = F.TRAP_RULES

@@ -31,6 +31,11 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = True
 REDIRECT_MAX_TIMES = 5
+# Scrapy (2.13+, asyncio reactor) starts CONCURRENT_ITEMS tasks for the output of every callback,
+# whatever it holds: the default 100 cost ~1 ms of reactor CPU per page. Our callbacks yield at
+# most one item each (an article or a fetch error; requests are scheduled without waiting), so one
+# task loses no parallelism.
+CONCURRENT_ITEMS = 1
 # Decompressed-size cap: Scrapy's HttpCompressionMiddleware (on by default; decompression-bomb
 # protection since 2.11) stops inflating a gzip/deflate/br/zstd body once it passes DOWNLOAD_MAXSIZE
 # and drops the response (IgnoreRequest): recorded as fetch error "too_large" by the spider.
@@ -39,6 +44,7 @@ HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"  # seen-set on disk: memory flat over a long crawl
 FEED_EXPORT_ENCODING = "utf-8"
 
 # lawgov's own settings
@@ -51,9 +57,10 @@ LAWGOV_MAX_ARTICLE_PARTS = 30  # pages of one split article (TRS _1, _2 ...)
 LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
 # Worker processes running process_page (pipelines.item_pipelines.ProcessPipeline); 0: in the reactor
 # thread. A worker overlaps processing with downloading when a core is free for it: 1 from 3 cores on
-# (the reactor and the archive writer thread keep two busy). On 2 cores `make bench` measured 1.38x
-# the loopback crawl rate with one worker on an idle machine and no gain under load; a polite crawl
-# is bound by the sites, so the default stays 0 there: set 1 for a backfill on 2 cores.
+# (the reactor and the archive writer thread keep two busy). On 2 cores `make bench` measured 1.2-1.4x
+# the loopback crawl rate with one worker, idle or loaded (the worker costs ~1 ms/article of IPC in
+# the crawl process); a polite crawl is bound by the sites, so the default stays 0 there: set 1 for
+# a backfill on 2 cores.
 # One worker keeps the order records reach the writer (first seen stays canonical).
 LAWGOV_PROCESS_WORKERS = 1 if (os.cpu_count() or 1) >= 3 else 0
 # Archive writes queued for the writer thread (archive.writer_thread) before downloading waits for it.

@@ -18,6 +18,7 @@ Decisions:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from; never part of what a page is.
@@ -67,6 +68,7 @@ def _netloc(scheme: str, netloc: str) -> str:
     return f"{userinfo}{at}{host}" + (f":{port}" if port else "")
 
 
+@lru_cache(maxsize=4096)  # menu and pager links recur on every list page; _request canonicalizes again
 def canonical_url(url: str) -> str:
     """The canonical spelling of ``url`` (see the module docstring). Never raises; idempotent."""
     url = url.strip()

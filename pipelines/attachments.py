@@ -118,8 +118,32 @@ MAY_LINK_FILE = re.compile(
     r"(?:pdf|docx?|wps|ofd)(?=[\"'\s?#&>)\\]|$)|download|downfile|%[4-7][0-9a-f]|&#", re.I)
 
 
+_EXT_WORDS = ("pdf", "docx", "doc", "wps", "ofd")
+_EXT_FOLLOW = "\"'?#&>)\\"  # MAY_LINK_FILE's lookahead, with \s (str.isspace) and the end
+_PERCENT_LETTER = re.compile(r"%[4-7][0-9a-fA-F]")
+# Non-ASCII letters that re.I matches to ASCII ones (ı, İ → i; ſ → s; K → k), and which
+# str.lower() maps otherwise: a page holding one is judged by MAY_LINK_FILE itself.
+_FOLD_ODDITIES = "\u0131\u0130\u017f\u212a"
+
+
 def may_link_files(html: str) -> bool:
-    return MAY_LINK_FILE.search(html) is not None
+    """MAY_LINK_FILE.search(html), by plain substring scans: the case-insensitive alternation costs
+    ~1 ms on a 10 kB article page (more than parsing it), this about a tenth of that."""
+    if any(c in html for c in _FOLD_ODDITIES):
+        return MAY_LINK_FILE.search(html) is not None
+    if "&#" in html or _PERCENT_LETTER.search(html):
+        return True
+    low = html.lower()
+    if "download" in low or "downfile" in low:
+        return True
+    for word in _EXT_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            j = i + len(word)
+            if j >= len(low) or low[j] in _EXT_FOLLOW or low[j].isspace():
+                return True
+            i = low.find(word, i + 1)
+    return False
 
 
 def is_file_url(url: str) -> bool:

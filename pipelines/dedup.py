@@ -76,9 +76,14 @@ Pipeline for one document
 Persistence
 -----------
 The archive keeps one row per document in ``dedup_signatures`` (signature blob, set size, year,
-issuer) and rebuilds the index from those rows with ``add_signatures`` — no text is read:
+issuer) and its LSH buckets in ``dedup_bands`` / ``dedup_bands_recent``: it uses
+``SQLiteNearDupIndex``, which queries those tables instead of holding arrays, so a crawl's memory
+does not grow with the archive (the in-memory index held ~1.9 kB per document: signature row,
+37 band keys and ids, a ``_Doc``); opening it reads no signature, only the band keys once (for its
+4 MB key filter). An in-memory
+``NearDupIndex`` can still be rebuilt from the rows with ``add_signatures`` — no text is read:
 0.02 s at 1k, 0.21 s at 10k, 3.3 s at 100k documents, reading the blobs from SQLite included
-(``python -m lawgov.bench_dedup``). Exact verification
+(``python -m lawgov.bench_dedup --index memory``). Exact verification
 needs the shingle set of each surviving *candidate*: the index keeps them in memory only when
 ``keep_shingles=True`` (the default, fine for tests); otherwise it calls ``loader(doc_id) -> text``
 (the archive reads ``documents.text``) and keeps the hashes of the last ``HASH_CACHE_SIZE``
@@ -97,6 +102,7 @@ import json
 import re
 import struct
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
@@ -121,6 +127,7 @@ __all__ = [
     "same_government",
     "guard_blocks",
     "NearDupIndex",
+    "SQLiteNearDupIndex",
     "canonical_order",
     "is_converted",
     "clean_lengths",
@@ -140,8 +147,10 @@ MIN_SHINGLES = 50
 # (the estimate's standard error is <= 0.045 with 128 permutations: 0.7 is > 4 sigma below 0.9).
 PREFILTER_SCORE = 0.7
 # Exact shingle-hash arrays of recently verified candidates kept in memory (LRU); ~100 KB each
-# for a 12k-character report, so 256 ≈ 25 MB (2048 cost 200 MB of peak RSS on the bench).
-HASH_CACHE_SIZE = 256
+# for a 12k-character report, so 64 ≈ 6 MB (2048 cost 200 MB of peak RSS on the bench; 256 filled
+# for thousands of pages of a crawl and showed as ~2 kB per request of growth until it was full).
+# Copies of one report arrive close together: the canonical copy stays cached while they do.
+HASH_CACHE_SIZE = 64
 SEED = 20240601
 
 _WS = re.compile(r"\s+")
@@ -521,8 +530,8 @@ class NearDupIndex:
 
     # -- querying ---------------------------------------------------------------------------
     def _candidate_hashes(self, doc_id: str) -> np.ndarray | None:
-        doc = self._docs[doc_id]
-        if doc.hashes is not None:
+        doc = self._docs.get(doc_id)
+        if doc is not None and doc.hashes is not None:
             return doc.hashes
         if doc_id in self._cache:
             self._cache.move_to_end(doc_id)
@@ -540,10 +549,17 @@ class NearDupIndex:
         rows = self._bands.query(sig)
         return rows[[self._row_ids[r] is not None for r in rows]] if len(rows) else rows
 
+    def _candidate_table(self, sig: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, list, list]:
+        """(ids, signatures (m, num_perm), set sizes, years, issuers) of the LSH candidates of ``sig``."""
+        rows = self._candidate_rows(sig)
+        ids = [self._row_ids[r] for r in rows.tolist()]
+        docs = [self._docs[i] for i in ids]
+        return ids, self._sigs[rows], self._sizes[rows], [d.year for d in docs], [d.issuer for d in docs]
+
     def candidates(self, text: str) -> list[str]:
         """Raw LSH candidates (unverified), for diagnostics."""
         _, sig = self.prepare(text)
-        return sorted(self._row_ids[r] for r in self._candidate_rows(sig))
+        return sorted(self._candidate_table(sig)[0])
 
     def query(
         self,
@@ -563,39 +579,37 @@ class NearDupIndex:
         self.stats["queries"] += 1
         if len(h) < MIN_SHINGLES:
             return []
-        rows = self._candidate_rows(sig)
-        self.stats["candidates"] += len(rows)
-        if not len(rows):
+        ids, sigs, sizes, years, issuers = self._candidate_table(sig)
+        self.stats["candidates"] += len(ids)
+        if not len(ids):
             return []
         # Cheap prefilter on the signatures: estimated J (and C from J and the set sizes).
-        est_j = (self._sigs[rows] == sig).mean(axis=1)
-        sizes = self._sizes[rows]
+        est_j = (sigs == sig).mean(axis=1)
         inter = est_j * (len(h) + sizes) / (1 + est_j)
         est_c = np.minimum(1.0, np.maximum(inter / len(h), inter / np.maximum(sizes, 1)))
         ratio = np.minimum(len(h), sizes) / np.maximum(len(h), sizes)
         est = np.where(ratio >= MIN_SIZE_RATIO, np.maximum(est_j, est_c), est_j)
         out = []
-        for row, ej, es in zip(rows.tolist(), est_j.tolist(), est.tolist()):
-            cid = self._row_ids[row]
+        for cid, ej, es, size, c_year, c_issuer in zip(ids, est_j.tolist(), est.tolist(), sizes.tolist(),
+                                                         years, issuers):
             if cid in exclude or es < PREFILTER_SCORE:
                 continue
-            doc = self._docs[cid]
-            if doc.size < MIN_SHINGLES:
+            if size < MIN_SHINGLES:
                 continue
-            if year is not None and doc.year is not None and doc.year != year:
+            if year is not None and c_year is not None and c_year != year:
                 continue  # the year guard needs no verification
             ch = self._candidate_hashes(cid)
             if ch is not None:
                 j, c, r = similarity(h, ch)
                 self.stats["verified"] += 1
             else:  # estimate from signatures (see module docstring)
-                j, c, r = ej, min(1.0, es), min(len(h), doc.size) / max(len(h), doc.size)
-                c = min(1.0, max(ej * (len(h) + doc.size) / (1 + ej) / len(h),
-                                 ej * (len(h) + doc.size) / (1 + ej) / doc.size))
+                j, c, r = ej, min(1.0, es), min(len(h), size) / max(len(h), size)
+                c = min(1.0, max(ej * (len(h) + size) / (1 + ej) / len(h),
+                                 ej * (len(h) + size) / (1 + ej) / size))
             score = pair_score(j, c, r)
             if score < self.verify_threshold:
                 continue
-            if guard_blocks(issuer, year, doc.issuer, doc.year, j):
+            if guard_blocks(issuer, year, c_issuer, c_year, j):
                 continue
             out.append((cid, round(score, 6)))
         out.sort(key=lambda x: (-x[1], x[0]))
@@ -672,6 +686,284 @@ class NearDupIndex:
                 pos += 8 * m
             idx._insert(doc_id, _Doc(header["issuers"][i], header["years"][i], header["sizes"][i], None, hs), sigs[i])
         return idx
+
+
+class SQLiteNearDupIndex(NearDupIndex):
+    """``NearDupIndex`` whose signatures and LSH buckets live in SQLite (the archive's tables), so the
+    memory it takes does not grow with the documents indexed.
+
+    Tables (archive/schema.py; ``conn`` is the archive's connection, the caller owns transactions):
+
+    * ``dedup_signatures(document_id, signature, n_shingles, year, issuer, text_sha256)``: one row per
+      document, written by ``save_signature`` (the source of truth; the caller writes it in the same
+      transaction as the document);
+    * ``dedup_bands(band_key, document_id)``, key (band_key, document_id): the LSH buckets, one row per
+      band of a banded signature (band keys as signed 64-bit integers), and ``dedup_bands_recent``,
+      the same for the latest bands, merged into ``dedup_bands`` in bulk (see ``_merge_recent``);
+    * ``dedup_pending(document_id)``: signatures saved but not banded yet (``save_signature`` adds
+      the row in the caller's transaction, so a crash loses nothing: the next load bands them).
+
+    Band rows are written in bulk: a saved signature's band keys wait in an in-memory tail of at most
+    ``TAIL`` documents (~0.4 kB each, compared whole at query time), then go into ``dedup_bands_recent``
+    in one transaction. One transaction per document dirtied ~37 random index pages (~3 ms per document
+    measured at 20k documents); the bulk insert writes each touched page once per ``TAIL`` documents.
+
+    A query looks up in SQLite only the band keys an in-memory bit filter (fixed 4 MB, see
+    ``_ensure_filter``) says may be stored: most keys of a new text are not, and each lookup is a
+    page-cache miss once the tables outgrow SQLite's cache.
+
+    A band row is never updated or deleted when its document's signature changes or the document
+    goes: a candidate counts only when its *current* signature (read from ``dedup_signatures``, which
+    the query needs anyway for the prefilter) shares a band key with the query, so stale rows are
+    skipped, and the candidate set is exactly the in-memory index's.
+
+    Memory: the tail (<= ``TAIL`` documents), the filter (4 MB), the LRU of candidates' shingle hashes
+    (``HASH_CACHE_SIZE``) and SQLite's page cache: constant in the number of documents. One writer per
+    archive (the filter and the tail are this object's): the archive's own rule (cron lock).
+    """
+
+    TAIL = 1024
+    FILTER_BITS = 25  # a 4 MB bit array (see _filter_has)
+    MERGE_RATIO = 8
+    MERGE_MIN_ROWS = 300_000  # ~8k documents' bands
+
+    def __init__(self, conn, *, loader: Callable[[str], str] | None = None, normalized: bool = True,
+                 threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM, k: int = SHINGLE_K,
+                 verify_threshold: float = VERIFY_THRESHOLD, seed: int = SEED) -> None:
+        super().__init__(threshold=threshold, num_perm=num_perm, k=k, verify_threshold=verify_threshold,
+                         keep_shingles=False, loader=loader, seed=seed, normalized=normalized)
+        self.conn = conn
+        self._tail_ids: list[int] = []
+        self._tail_keys = np.empty((0, self._bands.b), np.uint64)
+        self.stats["flushed"] = self.stats["merges"] = self.stats["lookups"] = 0
+        self._query_sql = ("SELECT document_id FROM dedup_bands WHERE band_key = ? UNION ALL "
+                           "SELECT document_id FROM dedup_bands_recent WHERE band_key = ?")
+        self._filter = np.zeros(1 << (self.FILTER_BITS - 3), np.uint8)
+        self._filter_ready = False
+
+    # -- persistence ----------------------------------------------------------------------------
+    @staticmethod
+    def save_signature(conn, doc_id: int, sig, size: int, year, issuer, sha: str | None) -> None:
+        """Write (or replace) a document's signature and mark it to be banded, in the caller's
+        transaction; ``add_signature`` afterwards makes it queryable at once."""
+        conn.execute(
+            "INSERT INTO dedup_signatures (document_id, signature, n_shingles, year, issuer, text_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET signature = excluded.signature, "
+            "n_shingles = excluded.n_shingles, year = excluded.year, issuer = excluded.issuer, "
+            "text_sha256 = excluded.text_sha256",
+            [int(doc_id), np.asarray(sig, dtype="<u8").tobytes(), int(size), year, issuer, sha])
+        if int(size):  # an empty text has no bands
+            conn.execute("INSERT OR IGNORE INTO dedup_pending (document_id) VALUES (?)", [int(doc_id)])
+        else:
+            conn.execute("DELETE FROM dedup_pending WHERE document_id = ?", [int(doc_id)])
+
+    def load(self) -> "SQLiteNearDupIndex":
+        """Take the pending signatures into the tail; band every signature of an archive written
+        before ``dedup_bands`` existed (once, in chunks). Call inside a transaction or outside one."""
+        c = self.conn
+        own = not c.in_transaction
+        with c if own else nullcontext():
+            c.execute("DELETE FROM dedup_pending WHERE document_id NOT IN (SELECT document_id FROM dedup_signatures)")
+            self._ensure_filter()
+            if (c.execute("SELECT 1 FROM dedup_bands LIMIT 1").fetchone() is None
+                    and c.execute("SELECT 1 FROM dedup_bands_recent LIMIT 1").fetchone() is None):
+                # no band yet: every signature not pending was saved by an older lawgov
+                last = -1
+                while True:
+                    rows = c.execute(
+                        "SELECT document_id, signature FROM dedup_signatures WHERE document_id > ? AND n_shingles > 0 "
+                        "AND document_id NOT IN (SELECT document_id FROM dedup_pending) "
+                        "ORDER BY document_id LIMIT 20000",
+                        [last]).fetchall()
+                    if not rows:
+                        break
+                    last = rows[-1][0]
+                    self._write_bands([r[0] for r in rows], self._keys_of([r[1] for r in rows]))
+            self._tail_ids = []
+            self._tail_keys = np.empty((0, self._bands.b), np.uint64)
+            rows = c.execute(
+                "SELECT p.document_id, s.signature FROM dedup_pending p JOIN dedup_signatures s "
+                "ON s.document_id = p.document_id WHERE s.n_shingles > 0 ORDER BY p.document_id").fetchall()
+            if rows:
+                self._tail_ids = [r[0] for r in rows]
+                self._tail_keys = self._keys_of([r[1] for r in rows])
+        if own:
+            self.flush_if_full()
+        return self
+
+    # -- the in-memory filter over stored band keys ------------------------------------------------
+    # One bit per slot of the top FILTER_BITS bits of a band key (the keys are mixed hashes: uniform).
+    # A query looks up in SQLite only the band keys whose bit is set: without it every query did 37
+    # B-tree seeks, each a page-cache miss once the table outgrows SQLite's 2 MB cache (~0.5 ms per
+    # document at 20k documents, growing with the archive). Fixed size: 2^25 bits = 4 MB whatever the
+    # archive; the share of keys looked up for nothing is 1 - exp(-keys / 2^25): 1 % at 10k documents
+    # (370k keys), 10 % at 100k, 67 % at 1M (still fewer seeks than none filtered).
+    def _ensure_filter(self) -> None:
+        """Set the bits of every stored band key (once per index: one scan of the band tables)."""
+        if self._filter_ready:
+            return
+        self._filter_ready = True
+        for table in ("dedup_bands", "dedup_bands_recent"):
+            cur = self.conn.execute(f"SELECT band_key FROM {table}")
+            while rows := cur.fetchmany(20_000):
+                self._filter_add(np.fromiter((r[0] for r in rows), np.int64, len(rows)).view(np.uint64))
+
+    def _filter_slots(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        slot = keys >> np.uint64(64 - self.FILTER_BITS)
+        return (slot >> np.uint64(3)).astype(np.intp), (slot & np.uint64(7)).astype(np.uint8)
+
+    def _filter_add(self, keys: np.ndarray) -> None:
+        byte, bit = self._filter_slots(keys)
+        np.bitwise_or.at(self._filter, byte, np.left_shift(np.uint8(1), bit))
+
+    def _filter_has(self, keys: np.ndarray) -> np.ndarray:
+        byte, bit = self._filter_slots(keys)
+        return ((self._filter[byte] >> bit) & 1).astype(bool)
+
+    def _keys_of(self, blobs: Sequence[bytes]) -> np.ndarray:
+        sigs = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(blobs), -1)
+        return self._bands.band_keys(sigs)
+
+    def _write_bands(self, ids: Sequence[int], keys: np.ndarray, table: str = "dedup_bands") -> None:
+        flat = keys.ravel().view(np.int64)
+        doc = np.repeat(np.asarray(ids, np.int64), keys.shape[1])
+        order = np.argsort(flat, kind="stable")  # in key order: each index page is touched once
+        self._ensure_filter()
+        self.conn.executemany(f"INSERT OR IGNORE INTO {table} (band_key, document_id) VALUES (?, ?)",
+                              zip(flat[order].tolist(), doc[order].tolist()))
+        self._filter_add(keys.ravel())
+
+    def _merge_recent(self) -> None:
+        """Move ``dedup_bands_recent`` into ``dedup_bands`` once it holds 1/MERGE_RATIO of it (at least
+        MERGE_MIN_ROWS rows). Band keys are random: a bulk insert touches every page of the table it
+        goes into, so flushing straight into the big table cost its whole size per flush (~0.8 ms per
+        document at 100k documents); with a small table in front, both writes stay constant per
+        document. Row counts are max(rowid): these tables are only appended to, or emptied whole."""
+        n_recent = self.conn.execute("SELECT max(rowid) FROM dedup_bands_recent").fetchone()[0] or 0
+        n_big = self.conn.execute("SELECT max(rowid) FROM dedup_bands").fetchone()[0] or 0
+        if n_recent >= max(self.MERGE_MIN_ROWS, n_big // self.MERGE_RATIO):
+            self.conn.execute("INSERT OR IGNORE INTO dedup_bands (band_key, document_id) "
+                              "SELECT band_key, document_id FROM dedup_bands_recent ORDER BY band_key")
+            self.conn.execute("DELETE FROM dedup_bands_recent")
+            self.stats["merges"] += 1
+
+    def flush(self) -> None:
+        """Write the tail's band rows and clear their pending marks, in the caller's transaction if
+        one is open (it then commits or rolls back with it), else in one of its own."""
+        if not self._tail_ids:
+            return
+        with self.conn if not self.conn.in_transaction else nullcontext():
+            self._write_bands(self._tail_ids, self._tail_keys[: len(self._tail_ids)], "dedup_bands_recent")
+            self.conn.executemany("DELETE FROM dedup_pending WHERE document_id = ?",
+                                  [(i,) for i in self._tail_ids])
+            self._merge_recent()
+        self.stats["flushed"] += len(self._tail_ids)
+        self._tail_ids = []
+        self._tail_keys = np.empty((0, self._bands.b), np.uint64)
+
+    def flush_if_full(self) -> None:
+        if len(self._tail_ids) >= self.TAIL:
+            self.flush()
+
+    # -- the NearDupIndex interface -------------------------------------------------------------
+    def __len__(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM dedup_signatures").fetchone()[0]
+
+    def __contains__(self, doc_id) -> bool:
+        try:
+            key = int(doc_id)
+        except (TypeError, ValueError):
+            return False
+        return self.conn.execute("SELECT 1 FROM dedup_signatures WHERE document_id = ?", [key]).fetchone() is not None
+
+    def add_signature(self, doc_id, sig: np.ndarray, size: int, issuer: str | None = None,
+                      year: int | None = None, hashes: np.ndarray | None = None) -> None:
+        """Make a document whose signature ``save_signature`` wrote queryable (its bands join the
+        tail; the tail goes to SQLite once full and no transaction is open)."""
+        doc_id = int(doc_id)
+        self._cache.pop(str(doc_id), None)
+        if int(size):
+            n = len(self._tail_ids)
+            if n == len(self._tail_keys):  # grow (a transaction may add past TAIL before the flush)
+                keys = np.empty((max(2 * n, self.TAIL), self._bands.b), np.uint64)
+                keys[:n] = self._tail_keys[:n]
+                self._tail_keys = keys
+            self._tail_keys[n] = self._bands.band_keys(np.asarray(sig, np.uint64))
+            self._tail_ids.append(doc_id)
+        if not self.conn.in_transaction:
+            self.flush_if_full()
+
+    def add_signatures(self, ids, sigs, sizes, issuers, years) -> None:
+        raise NotImplementedError("SQLiteNearDupIndex is loaded from its tables (load), not rebuilt")
+
+    def add(self, doc_id, text, issuer=None, year=None) -> None:
+        h, sig = self.prepare(text)
+        own = not self.conn.in_transaction
+        with self.conn if own else nullcontext():
+            self.save_signature(self.conn, int(doc_id), sig, len(h), year, issuer, None)
+        self.add_signature(doc_id, sig, len(h), issuer, year)
+
+    def add_or_match(self, doc_id, text, issuer=None, year=None) -> list[tuple[str, float]]:
+        h, sig = self.prepare(text)
+        matches = self.query_prepared(h, sig, issuer, year)
+        own = not self.conn.in_transaction
+        with self.conn if own else nullcontext():
+            self.save_signature(self.conn, int(doc_id), sig, len(h), year, issuer, None)
+        self.add_signature(doc_id, sig, len(h), issuer, year)
+        return matches
+
+    def remove(self, doc_id) -> None:
+        """Forget a document (its ``dedup_signatures`` row is the caller's to delete; its band rows
+        stay and are skipped)."""
+        doc_id = int(doc_id)
+        self._cache.pop(str(doc_id), None)
+        if doc_id in self._tail_ids:
+            keep = [i for i, d in enumerate(self._tail_ids) if d != doc_id]
+            self._tail_ids = [self._tail_ids[i] for i in keep]
+            self._tail_keys = self._tail_keys[keep]  # shrinks to len(keep): grows again on the next add
+
+    def signature(self, doc_id) -> tuple[np.ndarray, int]:
+        row = self.conn.execute("SELECT signature, n_shingles FROM dedup_signatures WHERE document_id = ?",
+                                [int(doc_id)]).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        if not row[1]:
+            return np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64), 0
+        return np.frombuffer(row[0], dtype="<u8").astype(np.uint64), row[1]
+
+    def _candidate_table(self, sig: np.ndarray):
+        qk = self._bands.band_keys(np.asarray(sig, np.uint64))
+        self._ensure_filter()
+        found = set()
+        for key in qk.view(np.int64)[self._filter_has(qk)].tolist():  # most keys of a new text: none
+            found.update(r[0] for r in self.conn.execute(self._query_sql, (key, key)))
+        self.stats["lookups"] += len(found)
+        if self._tail_ids:  # band j's key is salted with j: it can only equal band j's
+            hit = np.flatnonzero((self._tail_keys[: len(self._tail_ids)] == qk).any(axis=1))
+            found.update(self._tail_ids[i] for i in hit.tolist())
+        ids, blobs, sizes, years, issuers = [], [], [], [], []
+        if found:
+            found_l = sorted(found)
+            for i in range(0, len(found_l), 500):
+                part = found_l[i: i + 500]
+                for row in self.conn.execute(
+                        "SELECT document_id, signature, n_shingles, year, issuer FROM dedup_signatures "
+                        f"WHERE document_id IN ({','.join('?' * len(part))}) AND n_shingles > 0", part):
+                    ids.append(row[0]); blobs.append(row[1]); sizes.append(row[2])  # noqa: E702
+                    years.append(row[3]); issuers.append(row[4])  # noqa: E702
+        if not ids:
+            return [], np.empty((0, self.num_perm), np.uint64), np.empty(0, np.int64), [], []
+        sigs = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(ids), -1)
+        # stale band rows (signature changed, document gone, id reused): the current signature decides
+        live = (self._bands.band_keys(sigs) == qk).any(axis=1)
+        keep = np.flatnonzero(live).tolist()
+        return ([str(ids[i]) for i in keep], sigs[live], np.asarray(sizes, np.int64)[live],
+                [None if years[i] is None else int(years[i]) for i in keep], [issuers[i] for i in keep])
+
+    def to_bytes(self, include_shingles: bool = False) -> bytes:
+        raise NotImplementedError("SQLiteNearDupIndex lives in its archive tables")
+
+
 
 
 # -- canonical copy ------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ class ProcessPipeline:
                 "is_report": False, "class_reason": f"error:{type(e).__name__}",
                 "pages": [dict(p, sha256=sha256(p["body"])) for p in item["parts"]],
             }
+        record["list_date"] = item.get("list_date")  # stored with the pages (crawler/incremental.py)
         return record
 
 

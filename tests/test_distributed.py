@@ -81,7 +81,11 @@ def archived_set(db_path) -> dict:
             "SELECT url FROM sources WHERE document_id = ?", [doc_id]))
     pages = {(r[0], r[1]) for r in db.execute("SELECT url, sha256 FROM pages")}
     counts = {t: db[t].count for t in ("documents", "sources", "pages", "sections")}
-    return {"documents": docs, "pages": pages, "counts": counts}
+    # what the next incremental run needs: validators and list dates, written by store() itself
+    validators = {tuple(r) for r in db.execute("SELECT url, etag, last_modified, list_date FROM pages")}
+    checked = db.execute("SELECT count(*) FROM sources WHERE checked_at IS NOT NULL").fetchone()[0]
+    return {"documents": docs, "pages": pages, "counts": counts, "validators": validators,
+            "sources_checked": checked}
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +156,8 @@ def test_two_workers_and_one_writer_archive_the_same_set(redis_url, proxy, singl
     assert "[ingest]" in ingest_out  # progress lines
     got = archived_set(tmp_path / "a.db")
     assert got == single
+    assert {bool(etag) and bool(list_date) for _u, etag, _lm, list_date in got["validators"]} == {True, False}
+    assert got["sources_checked"] == got["counts"]["sources"]
     snap = frontier.snapshot()
     assert (snap["queued"], snap["in_flight"], snap["items"], snap["items_processing"]) == (0, 0, 0, 0)
     assert _summary_value(ingest_out, "records stored") == sum(

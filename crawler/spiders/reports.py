@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from parsel import Selector
 
@@ -119,24 +120,23 @@ class ReportsSpider(scrapy.Spider):
         if sel.type != "html":  # a JSON answer (listModel search): its records are read by jslists.follow
             sel = Selector(text="<html></html>")
 
-        yield from self._pagination(response, portal, kind, body, sel)
+        anchors = _anchors(sel)  # read once for _pagination and _links
+        yield from self._pagination(response, portal, kind, body, sel, anchors)
         yield from self._jpage(response, portal, kind, body)
         # Records embedded in the page as Hanweb XML (CDATA is invisible to the HTML parser).
         if not response.meta.get("jpage") and R.JPAGE_RECORD.search(body):
             sel_records = Selector(text=_records_html(body))
             yield from self._links(response, portal, kind, hops, sel_records)
-        yield from self._links(response, portal, kind, hops, sel)
+        yield from self._links(response, portal, kind, hops, sel, anchors)
         yield from jslists.follow(self, response, portal, kind, hops)  # listModel, JSON in scripts
 
-    def _links(self, response, portal, kind, hops, sel):
-        for a in sel.css("a[href]"):
-            href = a.attrib.get("href", "").strip()
+    def _links(self, response, portal, kind, hops, sel, anchors=None):
+        for a, href, text in _anchors(sel) if anchors is None else anchors:
             if not href or R.SKIP_URL_PATTERNS.search(href):
                 continue
             url = canonical_url(urljoin(response.url, href))
             if not url.startswith(("http://", "https://")):
                 continue
-            text = _anchor_text(a)
             if R.PAGINATION_ANCHORS.match(text):
                 continue  # handled by _pagination
             if R.GATEWAY_ANCHORS.match(text):
@@ -161,7 +161,7 @@ class ReportsSpider(scrapy.Spider):
             elif R.NAVIGATION_ANCHORS.match(text):
                 yield from _some(self._request(url, portal, LIST, hops=hops + 1, anchor=text))
 
-    def _pagination(self, response, portal, kind, body, sel):
+    def _pagination(self, response, portal, kind, body, sel, anchors=None):
         """Other pages of the same list: TRS pager scripts, 下一页/number links, ?page=N."""
         pages = response.meta["list_pages"]
         if pages >= self.max_list_pages:
@@ -175,9 +175,8 @@ class ReportsSpider(scrapy.Spider):
             ext = posixpath.splitext(urlsplit(response.url).path)[1] or ".html"
             total = min(int(m.group(1)), self.max_list_pages)
             urls += [urljoin(response.url, "index" + (f"_{i}" if i else "") + ext) for i in range(total)]
-        for a in sel.css("a[href]"):
-            if R.PAGINATION_ANCHORS.match(_anchor_text(a)):
-                href = a.attrib.get("href", "").strip()
+        for _a, href, text in _anchors(sel) if anchors is None else anchors:
+            if R.PAGINATION_ANCHORS.match(text):
                 if href and not R.SKIP_URL_PATTERNS.search(href):
                     urls.append(urljoin(response.url, href))
         here = canonical_url(response.url)
@@ -246,7 +245,8 @@ class ReportsSpider(scrapy.Spider):
             )
             return
         self.crawler.stats.inc_value("lawgov/articles")
-        yield {"url": first, "portal": response.meta["portal"], "parts": parts}
+        yield {"url": first, "portal": response.meta["portal"], "parts": parts,
+               "list_date": response.meta.get("list_date")}
 
     def _attachments(self, response) -> list[str]:
         """Links to the article's files (PDF, DOCX, DOC, WPS, OFD) on this portal."""
@@ -291,8 +291,19 @@ def _is_home(url: str) -> bool:
     return R.HOME_PATHS.match(urlsplit(url).path or "/") is not None
 
 
+# The XPaths of a.css("::text") and a.xpath(R.LIST_ITEM_TEXT), compiled once and run on the lxml
+# element: parsel would translate the CSS and wrap every text node in a Selector, per link.
+_TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)
+_LIST_ITEM_TEXT = etree.XPath(R.LIST_ITEM_TEXT, smart_strings=False)
+
+
+def _anchors(sel) -> list[tuple]:
+    """(selector, stripped href, anchor text) of each link in ``sel``."""
+    return [(a, a.attrib.get("href", "").strip(), _anchor_text(a)) for a in sel.css("a[href]")]
+
+
 def _anchor_text(a) -> str:
-    text = " ".join(t.strip() for t in a.css("::text").getall()).strip()
+    text = " ".join(t.strip() for t in _TEXT_NODES(a.root)).strip()
     return text or (a.attrib.get("title") or "").strip()
 
 
@@ -349,7 +360,7 @@ def _part(response) -> dict:
 
 def _list_date(a) -> str | None:
     """The date the list shows next to link ``a`` ("YYYY-MM-DD"), or None."""
-    m = R.LIST_DATE.search(" ".join(a.xpath(R.LIST_ITEM_TEXT).getall()))
+    m = R.LIST_DATE.search(" ".join(_LIST_ITEM_TEXT(a.root)))
     return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
