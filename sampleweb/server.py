@@ -16,6 +16,7 @@ import hashlib
 import posixpath
 import re
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +51,7 @@ class SampleWeb:
         self._changed: dict[tuple[str, str], tuple[int, dict[str, str], bytes, datetime]] = {}
         self._list_dates: dict[tuple[str, str], str] = {}
         self._requests: list[tuple[str, str, str]] = []
+        self.delay_s = 0.0  # added before every answer: a slow site (kill-and-resume tests catch a crawl mid-way)
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -293,6 +295,8 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def _serve(self, method: str) -> None:
+        if self.sampleweb.delay_s:
+            time.sleep(self.sampleweb.delay_s)
         body = b""
         length = int(self.headers.get("Content-Length") or 0)
         if length:

@@ -13,10 +13,12 @@ import subprocess
 import time
 from urllib.parse import urlsplit
 
+import pytest
 import sqlite_utils
 import yaml
 
 from sampleweb import truth
+from sampleweb.server import SampleWeb
 from tests.conftest import LAWGOV, ROOT, SAMPLE_PORTALS
 from tests.test_crawl_sampleweb import archived
 
@@ -60,7 +62,17 @@ def crawl_until(db, portals, proxy, kill_at: int | None) -> int:
     return proc.wait(timeout=30)
 
 
-def test_killed_crawls_resume_to_exactly_the_archive(proxy, tmp_path):
+@pytest.fixture
+def slow_proxy():
+    """The sample web answering after 50 ms: reports are committed far enough apart that the
+    kill lands at its point even when this test's polling is starved on a loaded machine."""
+    with SampleWeb() as web:
+        web.delay_s = 0.05
+        yield web.proxy_url
+
+
+def test_killed_crawls_resume_to_exactly_the_archive(slow_proxy, tmp_path):
+    proxy = slow_proxy
     db, portals = tmp_path / "resumed.db", tmp_path / "portals.yaml"
     registry = yaml.safe_load(SAMPLE_PORTALS.read_text(encoding="utf-8"))
     registry["portals"] = [p for p in registry["portals"] if host(p["start_urls"][0]) in HOSTS]
