@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
 import sqlite_utils
@@ -58,6 +60,8 @@ class ArchiveWriter:
         self.db = db or open_archive(path)
         self._dedup: NearDupIndex | None = None  # loaded on the first report (see dedup)
         self._index_ops: list[tuple] = []
+        self.in_group = False  # begin_group(): records share one transaction until commit_group()
+        self._group_lost = False  # SQLite rolled the whole group back (e.g. disk full)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -99,7 +103,7 @@ class ArchiveWriter:
         now = record.get("fetched_at") or utcnow()
         self._index_ops = []
         try:
-            with self.db.conn:
+            with self._record_transaction():
                 document_id = None
                 if record["is_report"]:
                     outcome, document_id = self._store_report(record, now, crawl_id)
@@ -111,11 +115,59 @@ class ArchiveWriter:
             self._index_ops = []
             self._dedup = None  # the in-memory index may hold rolled-back work: reload it
             raise
-        # the in-memory LSH follows the committed signatures only
+        # the LSH's in-memory tail follows the written signatures (in a group, a failed commit
+        # drops the index: commit_group)
         for doc_id, sig, size, issuer, year in self._index_ops:
             self.dedup.add_signature(str(doc_id), sig, size, issuer, year)
         self._index_ops = []
         return outcome
+
+    # -- record groups: several records, one commit ---------------------------------------------
+    # Each commit of a record costs ~2 ms more than the record's own writes (the FTS5 index flushes a
+    # new segment per transaction). While records queue up, the writer thread stores them in one
+    # group: each record in its own SAVEPOINT (a failing record rolls back alone), one COMMIT for
+    # all. Callers hear of a record only after its group committed; a kill loses only uncommitted
+    # records, which were never reported stored and are fetched again next run.
+    def begin_group(self) -> None:
+        self.in_group, self._group_lost = True, False
+
+    def commit_group(self) -> None:
+        """Commit the open group; raises (and rolls everything back) when it cannot be committed."""
+        self.in_group = False
+        conn = self.db.conn
+        try:
+            if self._group_lost:
+                raise sqlite3.OperationalError("the group's transaction was rolled back by SQLite")
+            conn.commit()
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            self._dedup = None  # its in-memory tail holds rolled-back work: reload it
+            raise
+        if self._dedup is not None:
+            self._dedup.flush_if_full()
+
+    @contextmanager
+    def _record_transaction(self):
+        """One record's writes: its own transaction, or a savepoint of the open group."""
+        conn = self.db.conn
+        if not self.in_group:
+            with conn:
+                yield
+            return
+        if not conn.in_transaction:
+            conn.execute("BEGIN")
+        conn.execute("SAVEPOINT record")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO record")
+                conn.execute("RELEASE record")
+            else:
+                self._group_lost = True
+            raise
+        conn.execute("RELEASE record")
 
     def _store_pages(self, record: dict, now: str, crawl_id: int | None, document_id: int | None) -> None:
         first_url = record["url"]
@@ -186,7 +238,8 @@ class ArchiveWriter:
         signatures not banded yet are read into memory; the rest is queried from SQLite."""
         db = self.db
         idx = SQLiteNearDupIndex(db.conn, loader=self._doc_text, normalized=True)
-        with db.conn:
+        # in the caller's transaction when one is open (a record group's savepoint must survive)
+        with db.conn if not db.conn.in_transaction else nullcontext():
             self._backfill_v1()
             db.execute("DELETE FROM dedup_signatures WHERE document_id NOT IN (SELECT id FROM documents)")
             stale = db.execute(

@@ -2,10 +2,12 @@
 
 One ``WriterThread`` per crawler (``WriterThread.for_crawler``) owns the only read-write connection
 and an ``ArchiveWriter`` on it. The reactor thread hands it calls of ArchiveWriter methods (store,
-record_fetch, mark_not_modified, mark_gone, record_fetch_error, finish_crawl ...) through a bounded
-FIFO queue: they run one at a time in the order they were submitted, each in its own transaction as
-before, so crash-safety is unchanged (a record still queued at a kill was never committed and is
-fetched again next run). Results come back to the reactor thread as Deferreds fired there
+mark_not_modified, mark_gone, record_fetch_error, finish_crawl ...) through a bounded
+FIFO queue: they run one at a time in the order they were submitted. Records (``store``) that
+arrive while others wait share one commit, each in its own savepoint (``ArchiveWriter.begin_group``;
+at most GROUP_MAX); every other call runs in its own transaction after the group is committed. A
+record is reported stored only once committed, so crash-safety is unchanged (a record still queued
+or uncommitted at a kill was never reported and is fetched again next run). Results come back to the reactor thread as Deferreds fired there
 (reactor.callFromThread, in submission order), where Scrapy stats are updated.
 
 Backpressure: the queue holds at most LAWGOV_WRITE_QUEUE calls; when writes fall behind downloads,
@@ -36,8 +38,12 @@ _STOP = object()
 
 
 class WriterThread:
-    def __init__(self, db_path: str, maxsize: int = 256):
+    GROUP_MAX = 64  # stores sharing one commit at most (see ArchiveWriter.begin_group)
+
+    def __init__(self, db_path: str, maxsize: int = 256, group_max: int | None = None):
         self.db_path = db_path
+        if group_max is not None:
+            self.GROUP_MAX = max(1, group_max)
         self.queue: queue.Queue = queue.Queue(maxsize)
         self.users = 0
         self._thread: threading.Thread | None = None
@@ -53,7 +59,8 @@ class WriterThread:
         wt = getattr(crawler, "_lawgov_writer_thread", None)
         if wt is None:
             s = crawler.settings
-            wt = cls(s.get("LAWGOV_DB"), s.getint("LAWGOV_WRITE_QUEUE", 256))
+            wt = cls(s.get("LAWGOV_DB"), s.getint("LAWGOV_WRITE_QUEUE", 256),
+                     s.getint("LAWGOV_WRITE_GROUP", cls.GROUP_MAX))
             crawler._lawgov_writer_thread = wt
         return wt
 
@@ -90,12 +97,32 @@ class WriterThread:
             self._ready.set()
             return
         self._ready.set()
+        grouped: list = []  # (Deferred, fire, result) of stores in the open group, not committed yet
+
+        def commit_group():
+            started = time.thread_time()
+            try:
+                writer.commit_group()
+            except BaseException:  # noqa: BLE001 -- nothing of the group was stored: say so to each
+                failure = Failure()
+                grouped[:] = [(done, "errback", failure) for done, _fire, _result in grouped]
+            self.cpu_s["store"] = self.cpu_s.get("store", 0.0) + time.thread_time() - started
+            for entry in grouped:
+                self._post(reactor, *entry)
+            grouped.clear()
+
         try:
             while True:
                 job = self.queue.get()
                 if job is _STOP:
                     break
                 done, method, args, kwargs = job
+                # stores with a Deferred share one commit while more calls wait (ArchiveWriter groups)
+                in_group = method == "store" and isinstance(done, defer.Deferred)
+                if writer.in_group and not in_group:
+                    commit_group()  # anything else runs after the group, in submission order
+                if in_group and not writer.in_group:
+                    writer.begin_group()
                 started = time.thread_time()
                 try:
                     result = getattr(writer, method)(*args, **kwargs) if method else None
@@ -105,18 +132,27 @@ class WriterThread:
                     fire = "callback"
                 if method:
                     self.cpu_s[method] = self.cpu_s.get(method, 0.0) + time.thread_time() - started
-                if done is None:
+                if in_group:
+                    grouped.append((done, fire, result))
+                    if self.queue.empty() or len(grouped) >= self.GROUP_MAX:
+                        commit_group()
+                elif done is None:
                     continue
-                if isinstance(done, threading.Event):  # call(): a blocking caller
+                elif isinstance(done, threading.Event):  # call(): a blocking caller
                     done.result, done.fire = result, fire
                     done.set()
                 else:
-                    self._results.append((done, fire, result))
-                    if not self._delivery_due:  # one wake-up of the reactor per batch of results
-                        self._delivery_due = True
-                        reactor.callFromThread(self._deliver)
+                    self._post(reactor, done, fire, result)
         finally:
+            if writer.in_group:
+                commit_group()
             writer.close()
+
+    def _post(self, reactor, done, fire, result) -> None:
+        self._results.append((done, fire, result))
+        if not self._delivery_due:  # one wake-up of the reactor per batch of results
+            self._delivery_due = True
+            reactor.callFromThread(self._deliver)
 
     def _deliver(self) -> None:
         """Fire the Deferreds of finished calls, in order (reactor thread)."""

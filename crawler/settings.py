@@ -65,6 +65,9 @@ LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
 LAWGOV_PROCESS_WORKERS = 1 if (os.cpu_count() or 1) >= 3 else 0
 # Archive writes queued for the writer thread (archive.writer_thread) before downloading waits for it.
 LAWGOV_WRITE_QUEUE = 256
+# Records stored under one commit at most while they queue up for the writer (archive.writer_thread);
+# 1: one commit per record.
+LAWGOV_WRITE_GROUP = 64
 # Distributed mode (`lawgov crawl --redis`, crawler/redis_queue.py; set by lawgov.distributed).
 LAWGOV_REDIS_URL = ""  # redis://HOST:6379/0
 LAWGOV_REDIS_NAMESPACE = "lawgov:reports"  # key prefix: one crawl per namespace

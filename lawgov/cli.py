@@ -28,7 +28,7 @@ def _cmd_crawl(args) -> int:
         return cmd_worker(args)
     if not args.portals or not args.db:
         raise BadInput("--portals and --db are required (or --redis URL: a distributed worker)")
-    overrides = {}
+    overrides = dict(_setting(v) for v in args.set)
     if args.recheck_days is not None:
         if args.recheck_days < 0:
             raise BadInput(f"--recheck-days {args.recheck_days:g}: must be 0 or more")
@@ -37,6 +37,13 @@ def _cmd_crawl(args) -> int:
                         contact=args.contact, log_level=args.log_level, overrides=overrides)
     print(format_summary(summary))
     return 0 if summary["errors"] == 0 else 1
+
+
+def _setting(value: str) -> tuple[str, str]:
+    name, eq, val = value.partition("=")
+    if not eq or not name.strip():
+        raise BadInput(f"--set {value!r}: expected NAME=VALUE")
+    return name.strip(), val
 
 
 def _cmd_extract(args) -> int:
@@ -158,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="archived articles are downloaded again only when a list shows a later date, or "
                         "with a conditional request (a 304 when unchanged) about every DAYS days, "
                         "spread over time (default: 30; 0: recheck every archived article now)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy or lawgov setting for this crawl, as Scrapy's own -s (repeatable; "
+                        "e.g. -s LAWGOV_PROCESS_WORKERS=1, -s LAWGOV_WRITE_GROUP=1; crawler/settings.py lists them)")
     from lawgov.distributed import add_worker_arguments
 
     add_worker_arguments(p)

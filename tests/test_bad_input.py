@@ -140,3 +140,10 @@ def test_real_command_error_raised_in_a_subcommand_module(tmp_path):
     proc = run_lawgov("export", "--db", db, "--format", "jsonl", "--out", out, timeout=60)
     assert_one_line(proc.returncode, proc.stderr, "no-such-folder")
     assert not out.parent.exists()
+
+
+def test_setting_without_a_value(tmp_path, capsys):
+    assert main(["crawl", "--portals", str(SAMPLE_PORTALS), "--db", str(tmp_path / "a.db"), "-s", "LAWGOV_WRITE_GROUP"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("--set 'LAWGOV_WRITE_GROUP': expected NAME=VALUE") and "\n" not in err
+    assert not (tmp_path / "a.db").exists()
