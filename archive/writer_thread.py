@@ -40,7 +40,7 @@ _STOP = object()
 class WriterThread:
     GROUP_MAX = 64  # stores sharing one commit at most (see ArchiveWriter.begin_group)
 
-    def __init__(self, db_path: str, maxsize: int = 256, group_max: int | None = None):
+    def __init__(self, db_path: str, maxsize: int = 32, group_max: int | None = None):
         self.db_path = db_path
         if group_max is not None:
             self.GROUP_MAX = max(1, group_max)
@@ -59,7 +59,7 @@ class WriterThread:
         wt = getattr(crawler, "_lawgov_writer_thread", None)
         if wt is None:
             s = crawler.settings
-            wt = cls(s.get("LAWGOV_DB"), s.getint("LAWGOV_WRITE_QUEUE", 256),
+            wt = cls(s.get("LAWGOV_DB"), s.getint("LAWGOV_WRITE_QUEUE", 32),
                      s.getint("LAWGOV_WRITE_GROUP", cls.GROUP_MAX))
             crawler._lawgov_writer_thread = wt
         return wt

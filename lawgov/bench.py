@@ -340,6 +340,7 @@ def _backup(src: Path, dst: Path) -> None:
 
 def bench_memory(n_pages: int, tmp: Path) -> None:
     from crawler.dupefilter import SQLiteDupeFilter
+    from crawler.urls import canonical_url
     from pipelines.dedup import HASH_CACHE_SIZE, SQLiteNearDupIndex
     from sampleweb.large import large_portals
 
@@ -371,7 +372,7 @@ def bench_memory(n_pages: int, tmp: Path) -> None:
     print("  what remains is bounded but still filling at 10k requests (tracemalloc, issue 11: ~1 kB/request "
           "of Python memory while they fill): the LRU of candidates' shingle hashes (~0.6 kB/request until "
           f"{HASH_CACHE_SIZE} entries), the lru_caches of URL decisions (canonical_url, trap_reason: ~0.4 kB/request "
-          "until 16384 entries each); and not per page: SQLite page caches (~2 MB per connection), Scrapy's "
+          f"until {canonical_url.cache_info().maxsize} entries each); and not per page: SQLite page caches (~2 MB per connection), Scrapy's "
           "frontier (discovered, not yet fetched), transient peaks (write queue) that VmHWM keeps")
     archive_size(db)
 
