@@ -219,7 +219,7 @@ class TrapGuardMiddleware:
         return None
 
 
-@lru_cache(maxsize=4096)  # asked by the spider before the request and by TrapGuardMiddleware
+@lru_cache(maxsize=1024)  # asked by the spider before the request and by TrapGuardMiddleware
 def trap_reason(url: str) -> str | None:
     """Why ``url`` looks like a crawler trap (see TRAP_RULES), or None."""
     rules = F.TRAP_RULES

@@ -68,7 +68,7 @@ def _netloc(scheme: str, netloc: str) -> str:
     return f"{userinfo}{at}{host}" + (f":{port}" if port else "")
 
 
-@lru_cache(maxsize=4096)  # menu and pager links recur on every list page; _request canonicalizes again
+@lru_cache(maxsize=1024)  # menu and pager links recur on every list page; _request canonicalizes again
 def canonical_url(url: str) -> str:
     """The canonical spelling of ``url`` (see the module docstring). Never raises; idempotent."""
     url = url.strip()

@@ -147,10 +147,10 @@ MIN_SHINGLES = 50
 # (the estimate's standard error is <= 0.045 with 128 permutations: 0.7 is > 4 sigma below 0.9).
 PREFILTER_SCORE = 0.7
 # Exact shingle-hash arrays of recently verified candidates kept in memory (LRU); ~100 KB each
-# for a 12k-character report, so 64 ≈ 6 MB (2048 cost 200 MB of peak RSS on the bench; 256 filled
-# for thousands of pages of a crawl and showed as ~2 kB per request of growth until it was full).
-# Copies of one report arrive close together: the canonical copy stays cached while they do.
-HASH_CACHE_SIZE = 64
+# for a 12k-character report, so 16 ≈ 1.6 MB (2048 cost 200 MB of peak RSS on the bench; 256 and 64
+# filled over thousands of pages of a crawl and showed as growth per request until full). Copies of
+# one report arrive close together: the canonical copy stays cached while they do.
+HASH_CACHE_SIZE = 16
 SEED = 20240601
 
 _WS = re.compile(r"\s+")
