@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlite_utils
@@ -13,8 +13,8 @@ from sqlite_utils.db import jsonify_if_needed
 
 from archive.db import open_archive
 from pipelines.dedup import (
-    NearDupIndex, SQLiteNearDupIndex, canonical_order, clean_lengths, guard_blocks, is_converted, pair_score,
-    shingle_hashes, similarity,
+    NearDupIndex, SQLiteNearDupIndex, canonical_order, clean_lengths, guard_blocks, is_converted,
+    joined_transaction, pair_score, shingle_hashes, similarity,
 )
 from pipelines.sections import split_sections
 
@@ -239,7 +239,7 @@ class ArchiveWriter:
         db = self.db
         idx = SQLiteNearDupIndex(db.conn, loader=self._doc_text, normalized=True)
         # in the caller's transaction when one is open (a record group's savepoint must survive)
-        with db.conn if not db.conn.in_transaction else nullcontext():
+        with joined_transaction(db.conn):
             self._backfill_v1()
             db.execute("DELETE FROM dedup_signatures WHERE document_id NOT IN (SELECT id FROM documents)")
             stale = db.execute(

@@ -125,6 +125,7 @@ class Reprocessor:
         self.changes = Changes()
         self.source_cols = set(db["sources"].columns_dict)
         self._signer = None
+        self._prep: tuple = (None,)  # (text sha, hashes, signature) of the last record prepared
 
     @property
     def signer(self):
@@ -136,26 +137,31 @@ class Reprocessor:
             self._signer = ArchiveWriter(self.db_path, db=self.db)
         return self._signer
 
+    def _prepared(self, rec: dict):
+        """(shingle hashes, signature) of a record's text, computed once per record (the near-copy
+        query and the signature of a document it creates or updates both need them)."""
+        if self._prep[0] != rec["text_sha256"]:
+            self._prep = (rec["text_sha256"], *self.signer.dedup.prepare(rec["text"]))
+        return self._prep[1:]
+
     def _save_signature(self, doc_id: int, rec: dict) -> None:
         """Keep the near-duplicate index (dedup_signatures and the in-memory bands) in step with a
         document whose text this run set."""
         if not self.db["dedup_signatures"].exists():
             return
-        h, sig = self.signer.dedup.prepare(rec["text"])
+        h, sig = self._prepared(rec)
         self.signer._save_signature(doc_id, sig, len(h), rec.get("year"), rec.get("issuer"), rec["text_sha256"])
         self.signer.dedup.add_signature(str(doc_id), sig, len(h), rec.get("issuer"), rec.get("year"))
 
     def _near_copy_of(self, rec: dict) -> tuple[int, float] | None:
         """The archived document this text is a near copy of (the crawl's near-duplicate query with
-        its year/issuer guards), and its similarity to that document's text; None when there is none."""
+        its year/issuer guards), and its similarity to that document's text; None when there is none.
+        (A deleted document is no candidate: its signature row goes with it, see _refresh.)"""
         if not self.db["dedup_signatures"].exists():
             return None
-        dedup = self.signer.dedup
-        h, sig = dedup.prepare(rec["text"])
-        for doc, _score in dedup.query_prepared(h, sig, rec.get("issuer"), rec.get("year")):
-            if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [int(doc)]).fetchone():
-                return int(doc), self.signer._score_to(h, int(doc))
-        return None
+        h, sig = self._prepared(rec)
+        matches = self.signer.dedup.query_prepared(h, sig, rec.get("issuer"), rec.get("year"))
+        return (int(matches[0][0]), self.signer._score_to(h, int(matches[0][0]))) if matches else None
 
     def apply(self, record: dict) -> None:
         """Bring the archive in line with one re-processed article, in one transaction."""
@@ -290,7 +296,7 @@ class Reprocessor:
                     self.db.execute("UPDATE revisions SET document_id = ? WHERE document_id = ?", [keep, doc_id])
             if self.db["dedup_signatures"].exists():
                 self.db.execute("DELETE FROM dedup_signatures WHERE document_id = ?", [doc_id])
-                if self._signer is not None and str(doc_id) in self._signer.dedup:
+                if self._signer is not None:  # its pending bands and cached hashes, if any
                     self._signer.dedup.remove(str(doc_id))
             self.db.execute("UPDATE pages SET document_id = NULL WHERE document_id = ?", [doc_id])
             self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])

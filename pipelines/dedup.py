@@ -688,6 +688,12 @@ class NearDupIndex:
         return idx
 
 
+def joined_transaction(conn):
+    """For ``with``: the caller's open transaction (its commit or rollback then decides), else a
+    transaction of its own on ``conn``."""
+    return nullcontext() if conn.in_transaction else conn
+
+
 class SQLiteNearDupIndex(NearDupIndex):
     """``NearDupIndex`` whose signatures and LSH buckets live in SQLite (the archive's tables), so the
     memory it takes does not grow with the documents indexed.
@@ -762,7 +768,7 @@ class SQLiteNearDupIndex(NearDupIndex):
         before ``dedup_bands`` existed (once, in chunks). Call inside a transaction or outside one."""
         c = self.conn
         own = not c.in_transaction
-        with c if own else nullcontext():
+        with joined_transaction(c):
             c.execute("DELETE FROM dedup_pending WHERE document_id NOT IN (SELECT document_id FROM dedup_signatures)")
             self._ensure_filter()
             if (c.execute("SELECT 1 FROM dedup_bands LIMIT 1").fetchone() is None
@@ -852,7 +858,7 @@ class SQLiteNearDupIndex(NearDupIndex):
         one is open (it then commits or rolls back with it), else in one of its own."""
         if not self._tail_ids:
             return
-        with self.conn if not self.conn.in_transaction else nullcontext():
+        with joined_transaction(self.conn):
             self._write_bands(self._tail_ids, self._tail_keys[: len(self._tail_ids)], "dedup_bands_recent")
             self.conn.executemany("DELETE FROM dedup_pending WHERE document_id = ?",
                                   [(i,) for i in self._tail_ids])
@@ -898,19 +904,18 @@ class SQLiteNearDupIndex(NearDupIndex):
 
     def add(self, doc_id, text, issuer=None, year=None) -> None:
         h, sig = self.prepare(text)
-        own = not self.conn.in_transaction
-        with self.conn if own else nullcontext():
-            self.save_signature(self.conn, int(doc_id), sig, len(h), year, issuer, None)
-        self.add_signature(doc_id, sig, len(h), issuer, year)
+        self._save_and_add(doc_id, h, sig, issuer, year)
 
     def add_or_match(self, doc_id, text, issuer=None, year=None) -> list[tuple[str, float]]:
         h, sig = self.prepare(text)
         matches = self.query_prepared(h, sig, issuer, year)
-        own = not self.conn.in_transaction
-        with self.conn if own else nullcontext():
+        self._save_and_add(doc_id, h, sig, issuer, year)
+        return matches
+
+    def _save_and_add(self, doc_id, h, sig, issuer, year) -> None:
+        with joined_transaction(self.conn):
             self.save_signature(self.conn, int(doc_id), sig, len(h), year, issuer, None)
         self.add_signature(doc_id, sig, len(h), issuer, year)
-        return matches
 
     def remove(self, doc_id) -> None:
         """Forget a document (its ``dedup_signatures`` row is the caller's to delete; its band rows

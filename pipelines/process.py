@@ -101,7 +101,7 @@ def process_page(parts: list[dict], portal=None) -> dict:
                 "body": p["body"],
                 "sha256": sha256(p["body"]),
                 **{k: p[k] for k in ("needs_ocr", "extract_note") if p.get(k)},
-                **{k: p.get(k) for k in ("etag", "last_modified") if k in p},
+                **{k: p[k] for k in ("etag", "last_modified") if k in p},
             }
             for p in parts
         ],

@@ -121,7 +121,7 @@ class ReportsSpider(scrapy.Spider):
             sel = Selector(text="<html></html>")
 
         anchors = _anchors(sel)  # read once for _pagination and _links
-        yield from self._pagination(response, portal, kind, body, sel, anchors)
+        yield from self._pagination(response, portal, kind, body, anchors)
         yield from self._jpage(response, portal, kind, body)
         # Records embedded in the page as Hanweb XML (CDATA is invisible to the HTML parser).
         if not response.meta.get("jpage") and R.JPAGE_RECORD.search(body):
@@ -131,6 +131,7 @@ class ReportsSpider(scrapy.Spider):
         yield from jslists.follow(self, response, portal, kind, hops)  # listModel, JSON in scripts
 
     def _links(self, response, portal, kind, hops, sel, anchors=None):
+        """Follow the links in ``sel`` (``anchors``: its _anchors, when the caller has read them)."""
         for a, href, text in _anchors(sel) if anchors is None else anchors:
             if not href or R.SKIP_URL_PATTERNS.search(href):
                 continue
@@ -161,7 +162,7 @@ class ReportsSpider(scrapy.Spider):
             elif R.NAVIGATION_ANCHORS.match(text):
                 yield from _some(self._request(url, portal, LIST, hops=hops + 1, anchor=text))
 
-    def _pagination(self, response, portal, kind, body, sel, anchors=None):
+    def _pagination(self, response, portal, kind, body, anchors):
         """Other pages of the same list: TRS pager scripts, 下一页/number links, ?page=N."""
         pages = response.meta["list_pages"]
         if pages >= self.max_list_pages:
@@ -175,7 +176,7 @@ class ReportsSpider(scrapy.Spider):
             ext = posixpath.splitext(urlsplit(response.url).path)[1] or ".html"
             total = min(int(m.group(1)), self.max_list_pages)
             urls += [urljoin(response.url, "index" + (f"_{i}" if i else "") + ext) for i in range(total)]
-        for _a, href, text in _anchors(sel) if anchors is None else anchors:
+        for _a, href, text in anchors:
             if R.PAGINATION_ANCHORS.match(text):
                 if href and not R.SKIP_URL_PATTERNS.search(href):
                     urls.append(urljoin(response.url, href))
