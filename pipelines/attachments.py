@@ -165,14 +165,14 @@ def detect(part: dict) -> str | None:
     """The document kind of a fetched part, or None when it is a web page."""
     body = part.get("body") or b""
     ctype = (part.get("content_type") or "").split(";")[0].strip().lower()
+    if ctype.startswith("text/") and ctype not in MIME_TYPES and not body.startswith(b"%PDF-"):
+        return None  # a web page: most parts, and no URL parsing for them
     ext = url_extension(part.get("url") or "")
     if ctype in MIME_TYPES:
         kind = MIME_TYPES[ctype]
         if kind in ("doc", "wps") and ext in ("doc", "wps"):
             return ext
         return kind
-    if ctype.startswith("text/") and not body.startswith(b"%PDF-"):
-        return None
     for magic, kind in MAGIC:
         if body.startswith(magic):
             if kind == "ole":

@@ -13,13 +13,14 @@ import re
 from functools import lru_cache
 
 from pipelines import classify_rules as R
+from pipelines.extract import compile_gated
 from pipelines.normalize import normalize_text, normalize_title
 
 __all__ = ["classify", "covered_year", "analyse_title"]
 
 
 def _c(pattern: str, flags: int = 0) -> re.Pattern:
-    return re.compile(pattern, flags)
+    return compile_gated(pattern, flags)  # same matches; searches skip hopeless positions
 
 
 _TITLE_RULES = [
@@ -89,6 +90,7 @@ def analyse_title(title: str) -> tuple[object, str]:
 
 # --- body -------------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=2)  # classify and covered_year read the same page's opening, in turn
 def _opening(text: str) -> str:
     if not text:
         return ""

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines import rules
 from pipelines.encoding import decode_html
+from pipelines.normalize import nfkc
 
 FIELDS = (
     "title", "text", "published", "written", "issuer", "index_no", "doc_no", "source",
@@ -41,6 +41,86 @@ FIELDS = (
 # ---------------------------------------------------------------------------------------------
 # compiled tables (once, at import)
 # ---------------------------------------------------------------------------------------------
+
+def _first_chars(pattern: str, flags: int = 0) -> str | None:
+    """A character-class body (``"[…]"`` without brackets) holding every character a match of
+    ``pattern`` can start with, or None when that is not known (a match may be empty, or start
+    with ``.`` or a negated class …) or when ``re`` already scans for the first character itself.
+    Read from the ``re`` parse tree; the class items are copied as they are, so compiled with the
+    same ``flags`` they match exactly what the pattern's items do."""
+    try:
+        from re import _constants as C
+        from re import _parser
+
+        categories = {C.CATEGORY_SPACE: r"\s", C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_DIGIT: r"\d",
+                      C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W"}
+
+        def seq(items) -> tuple[set, bool]:  # (first items, can match empty)
+            out: set = set()
+            for op, av in items:
+                first, empty = item(op, av)
+                out |= first
+                if not empty:
+                    return out, False
+            return out, True
+
+        def item(op, av) -> tuple[set, bool]:
+            if op is C.LITERAL:
+                return {re.escape(chr(av))}, False
+            if op is C.IN:
+                out = set()
+                for o, a in av:
+                    if o is C.LITERAL:
+                        out.add(re.escape(chr(a)))
+                    elif o is C.RANGE:
+                        out.add(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+                    else:
+                        out.add(categories[a] if o is C.CATEGORY else _unknown())
+                return out, False
+            if op is C.BRANCH:
+                firsts = [seq(b) for b in av[1]]
+                return set().union(*(f for f, _ in firsts)), any(e for _, e in firsts)
+            if op is C.SUBPATTERN:
+                # (?i:…) and the like: the class would be compiled with the outer flags
+                return seq(av[3]) if not (av[1] or av[2]) else _unknown()
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                first, empty = seq(av[2])
+                return first, empty or av[0] == 0
+            if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width: the next item starts the match
+                return set(), True
+            return _unknown()
+
+        parsed = _parser.parse(pattern, flags)
+        if parsed.state.flags & ~(flags | re.UNICODE):
+            return None  # inline global flags, e.g. "(?i)…": they must stay at the start
+        lead = parsed.data
+        while lead and lead[0][0] is C.SUBPATTERN and not (lead[0][1][1] or lead[0][1][2]):
+            lead = lead[0][1][3].data
+        if lead and (lead[0][0] in (C.LITERAL, C.IN) or (lead[0][0] is C.BRANCH and all(
+                b.data and b.data[0][0] is C.LITERAL for b in lead[0][1][1]))):
+            return None  # re finds a literal prefix or first-character set on its own
+        first, empty = seq(parsed.data)
+    except (_Unknown, ImportError, AttributeError, KeyError, IndexError, TypeError):
+        return None
+    return None if empty or not first else "".join(sorted(first))
+
+
+class _Unknown(Exception):
+    pass
+
+
+def _unknown():
+    raise _Unknown
+
+
+def compile_gated(pattern: str, flags: int = 0) -> re.Pattern:
+    """``re.compile(pattern, flags)``, led by a lookahead on the characters a match can start
+    with when ``re`` has no such scan of its own (an alternation of groups, an optional prefix):
+    the same matches, but most positions are skipped at once instead of trying every alternative
+    at each (the chrome line table: 6x faster per line)."""
+    first = _first_chars(pattern, flags)
+    return re.compile(f"(?=[{first}])(?:{pattern})" if first else pattern, flags)
+
 
 _LITERAL_LT = re.compile(rules.LITERAL_LT_PATTERN)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -53,7 +133,7 @@ _CONTAINERS = [
     for c in rules.BODY_CONTAINERS
 ]
 _CHROME_ELEMENTS = etree.XPath(" | ".join(rules.CHROME_ELEMENTS))
-_CHROME_LINES = re.compile("|".join(f"(?:{p})" for p in rules.CHROME_LINES), re.I)
+_CHROME_LINES = compile_gated("|".join(f"(?:{p})" for p in rules.CHROME_LINES), re.I)
 _CHROME_SHORT_LINES = re.compile("|".join(f"(?:{p})" for p in rules.CHROME_SHORT_LINES), re.I)
 _TAIL_MARKERS = re.compile("|".join(f"(?:{p})" for p in rules.TAIL_MARKERS))
 _DEBRIS = re.compile(rules.DEBRIS_LINE)
@@ -68,7 +148,7 @@ _LABEL_ALT = "|".join(
     "[ \u3000\xa0]*".join(re.escape(ch) for ch in label)
     for label in sorted(_LABEL_FIELDS, key=len, reverse=True)
 )
-_LABEL = re.compile(
+_LABEL = compile_gated(
     rf"(?:^|(?<=[{rules.LABEL_BEFORE}]))(?P<label>{_LABEL_ALT}){rules.LABEL_AFTER}"
 )
 _OPEN = re.escape(rules.LABEL_OPEN_BRACKETS)
@@ -88,6 +168,7 @@ _WIDE_BREAK = re.compile(
 )
 _LINE_STRIP = " \t\n\r\f\v\xa0\u3000\u2002\u2003\u2009\u200b\u200c\u200d\ufeff\u00ad"
 _CELL = "\ue000"  # cell separator inside a line while it is being built
+_BLANK = _LINE_STRIP + _CELL  # a line made of these alone comes out empty
 
 _SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe",
@@ -109,6 +190,8 @@ _PARSER_OPTIONS = dict(remove_comments=False, remove_pis=True, no_network=True, 
 # Plain lxml elements: lxml.html's HtmlElement classes are looked up in Python for every node the
 # walk touches (~10 % of extraction). Only trafilatura (the fallback) needs them: it re-parses.
 _PARSER = etree.HTMLParser(**_PARSER_OPTIONS)
+# the declared encoding, not a <meta charset> in the page: the text is already decoded
+_UTF8_PARSER = etree.HTMLParser(**_PARSER_OPTIONS, encoding="utf-8")
 _HTML_PARSER = lxml_html.HTMLParser(**_PARSER_OPTIONS)
 _STRING = etree.XPath("string()")  # what HtmlElement.text_content() computes
 
@@ -133,7 +216,10 @@ def _parse(html: str):
     if not html.strip():
         return None
     try:
-        root = etree.fromstring(html, _PARSER)
+        try:  # libxml2 reads UTF-8 bytes twice as fast as a str (which lxml hands it as UCS-4)
+            root = etree.fromstring(html.encode("utf-8"), _UTF8_PARSER)
+        except UnicodeEncodeError:  # lone surrogates: only the str path takes them
+            root = etree.fromstring(html, _PARSER)
         if root is None:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError, TypeError):
@@ -147,9 +233,14 @@ def _parse(html: str):
 
 def _finish_line(pieces: list[str], body: bool = True) -> str:
     s = "".join(pieces)
-    if body and "\n" in s:
-        s = _WIDE_BREAK.sub("", s)
-    s = _SPACE_RUN.sub(" ", s)
+    if not s.strip(_BLANK):  # most calls: the newline between two block tags
+        return ""
+    if "\n" in s:
+        if body:
+            s = _WIDE_BREAK.sub("", s)
+        s = _SPACE_RUN.sub(" ", s)
+    elif "  " in s or "\t" in s or "\r" in s or "\f" in s or "\v" in s:
+        s = _SPACE_RUN.sub(" ", s)  # (else every run is one space already)
     if _CELL in s:
         cells = [c.strip(_LINE_STRIP) for c in s.split(_CELL)]
         while cells and not cells[0]:
@@ -231,80 +322,81 @@ def _walk(root, body=None, markers=None, chrome=frozenset()) -> list[tuple[str, 
     pop, push = stack.pop, stack.append
     while stack:
         node, ctx, action = pop()
-        if action is not None:
-            if action == "cell":
-                cell_depth -= 1
-            elif action == "row":
+        if action is None:  # entering the node
+            if start_node is not None:
+                if node is start_node:
+                    in_markers = True
+                elif node is end_node:
+                    in_markers = False
+            tag = node.tag
+            if not isinstance(tag, str) or tag in _SKIP_TAGS:
+                # comments, processing instructions, script, style …: only the tail is text
+                tail = node.tail
+                if tail:
+                    add(tail, _tail_flag(ctx, start_node is not None, in_markers))
+                continue
+            if start_node is not None:  # body between markers
+                if in_markers:
+                    flag = _BODY_CHROME if (ctx == _BODY_CHROME or node in chrome) else _BODY
+                else:
+                    flag = _OUT
+            elif ctx == _BODY_CHROME:
+                flag = _BODY_CHROME
+            elif ctx == _BODY:
+                flag = _BODY_CHROME if node in chrome else _BODY
+            elif node is body:
+                flag = _BODY
+            else:
+                flag = _OUT
+            if tag == "table":
+                table_kinds.append(cell_depth == 0 and _is_data_table(node, body_ancestors))
                 flush()
-            elif action == "table":
-                table_kinds.pop()
+                action = "table"
+            elif table_kinds and table_kinds[-1] and tag in _CELL_TAGS:
+                add(_CELL, flag)
+                cell_depth += 1
+                action = "cell"
+            elif table_kinds and table_kinds[-1] and tag == "tr":
                 flush()
-            elif action == "block":
+                action = "row"
+            elif tag in _BLOCK_TAGS:
                 if cell_depth:
                     pieces.append(" ")
                 else:
                     flush()
-            elif cur[0] != _BODY and pieces:
-                # outside the body, inline elements are fields: "<label>索引号</label><span>…</span>",
-                # "<span>发布时间：…</span><span>来源：…</span>" (inside it they must not be:
-                # Word-paste spans cut words)
-                pieces.append(_CELL)
-            tail = node.tail
-            if tail:
-                add(tail, _tail_flag(ctx, start_node is not None, in_markers))
-            continue
-        if start_node is not None:
-            if node is start_node:
-                in_markers = True
-            elif node is end_node:
-                in_markers = False
-        tag = node.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:
-            # comments, processing instructions, script, style …: only the tail is text
-            tail = node.tail
-            if tail:
-                add(tail, _tail_flag(ctx, start_node is not None, in_markers))
-            continue
-        if start_node is not None:  # body between markers
-            if in_markers:
-                flag = _BODY_CHROME if (ctx == _BODY_CHROME or node in chrome) else _BODY
+                action = "block"
             else:
-                flag = _OUT
-        elif ctx == _BODY_CHROME:
-            flag = _BODY_CHROME
-        elif ctx == _BODY:
-            flag = _BODY_CHROME if node in chrome else _BODY
-        elif node is body:
-            flag = _BODY
-        else:
-            flag = _OUT
-        if tag == "table":
-            table_kinds.append(cell_depth == 0 and _is_data_table(node, body_ancestors))
+                action = "inline"
+                if flag != _BODY and pieces:
+                    pieces.append(_CELL)
+            text = node.text
+            if text:
+                add(text, flag)
+            if len(node):  # children first; a leaf's exit follows at once, below
+                push((node, ctx, action))
+                stack.extend([(child, flag, None) for child in reversed(node)])
+                continue
+        # leaving the node
+        if action == "cell":
+            cell_depth -= 1
+        elif action == "row":
             flush()
-            action = "table"
-        elif table_kinds and table_kinds[-1] and tag in _CELL_TAGS:
-            add(_CELL, flag)
-            cell_depth += 1
-            action = "cell"
-        elif table_kinds and table_kinds[-1] and tag == "tr":
+        elif action == "table":
+            table_kinds.pop()
             flush()
-            action = "row"
-        elif tag in _BLOCK_TAGS:
+        elif action == "block":
             if cell_depth:
                 pieces.append(" ")
             else:
                 flush()
-            action = "block"
-        else:
-            action = "inline"
-            if flag != _BODY and pieces:
-                pieces.append(_CELL)
-        text = node.text
-        if text:
-            add(text, flag)
-        push((node, ctx, action))
-        for child in reversed(node):
-            push((child, flag, None))
+        elif cur[0] != _BODY and pieces:
+            # outside the body, inline elements are fields: "<label>索引号</label><span>…</span>",
+            # "<span>发布时间：…</span><span>来源：…</span>" (inside it they must not be:
+            # Word-paste spans cut words)
+            pieces.append(_CELL)
+        tail = node.tail
+        if tail:
+            add(tail, _tail_flag(ctx, start_node is not None, in_markers))
     flush()
     return lines
 
@@ -395,7 +487,7 @@ def _is_chrome_line(line: str) -> bool:
 
 
 def _canon(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
+    return "".join(nfkc(s).split())
 
 
 def _drop_title_lines(lines: list[str], title: str | None) -> list[str]:
