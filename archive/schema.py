@@ -185,6 +185,17 @@ DEDUP_PENDING = {
     "indexes": [],
 }
 
+# Documents inserted in the writer's open record group, indexed in full-text search at its commit
+# (archive/fts.py, defer_indexing): empty in every committed state. Declared here so that an archive
+# from before it is migrated on open (ensure_fts replaces its triggers).
+DOCUMENTS_FTS_PENDING = {
+    "columns": {"document_id": int},
+    "pk": "document_id",
+    "not_null": set(),
+    "unique": [],
+    "indexes": [],
+}
+
 # Every fetched detail page, raw bytes zlib-compressed, so the archive can be re-extracted offline.
 # One row per (url, sha256): refetching identical bytes only moves fetched_at.
 PAGES = {
@@ -290,4 +301,5 @@ TABLES = {
     "dedup_bands": DEDUP_BANDS,
     "dedup_bands_recent": DEDUP_BANDS_RECENT,
     "dedup_pending": DEDUP_PENDING,
+    "documents_fts_pending": DOCUMENTS_FTS_PENDING,
 }

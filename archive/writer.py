@@ -12,6 +12,7 @@ import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
 
 from archive.db import open_archive
+from archive.fts import defer_indexing, index_deferred
 from pipelines.dedup import (
     NearDupIndex, SQLiteNearDupIndex, canonical_order, clean_lengths, guard_blocks, is_converted,
     joined_transaction, pair_score, shingle_hashes, similarity,
@@ -123,10 +124,11 @@ class ArchiveWriter:
         return outcome
 
     # -- record groups: several records, one commit ---------------------------------------------
-    # Each commit of a record costs ~2 ms more than the record's own writes (the FTS5 index flushes a
-    # new segment per transaction). While records queue up, the writer thread stores them in one
-    # group: each record in its own SAVEPOINT (a failing record rolls back alone), one COMMIT for
-    # all. Callers hear of a record only after its group committed; a kill loses only uncommitted
+    # Each commit of a record costs ~2 ms more than the record's own writes. While records queue up,
+    # the writer thread stores them in one group: each record in its own SAVEPOINT (a failing record
+    # rolls back alone), one COMMIT for all, and the group's new documents enter the FTS5 index in one
+    # statement before it (FTS5 writes a segment at every savepoint: one per document otherwise).
+    # Callers hear of a record only after its group committed; a kill loses only uncommitted
     # records, which were never reported stored and are fetched again next run.
     def begin_group(self) -> None:
         self.in_group, self._group_lost = True, False
@@ -138,6 +140,8 @@ class ArchiveWriter:
         try:
             if self._group_lost:
                 raise sqlite3.OperationalError("the group's transaction was rolled back by SQLite")
+            if conn.in_transaction:
+                index_deferred(conn)
             conn.commit()
         except BaseException:
             if conn.in_transaction:
@@ -157,6 +161,8 @@ class ArchiveWriter:
             return
         if not conn.in_transaction:
             conn.execute("BEGIN")
+            # the group's documents go into full-text search in one segment at commit_group (archive/fts.py)
+            defer_indexing(conn)
         conn.execute("SAVEPOINT record")
         try:
             yield
@@ -422,6 +428,8 @@ class ArchiveWriter:
         ]
         if not copies:
             return
+        if len(copies) == 1 and (copies[0]["url"], copies[0]["sha"]) == (doc[2], doc[3]):
+            return  # its only copy is already canonical (every new report): no texts to read and clean
         texts = {}
         for c in copies:
             row = db.execute("SELECT text FROM revisions WHERE source_url = ? AND text_sha256 = ?",

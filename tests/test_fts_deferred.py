@@ -1,0 +1,176 @@
+"""Deferred full-text indexing (archive/fts.py defer_indexing; issue 11): a record group's new documents
+enter the FTS5 index in one statement before its commit, one segment for the group instead of one per
+document; every other writer, and every committed state, keeps the index in step as before."""
+
+import sqlite3
+
+import pytest
+
+from archive.db import open_archive
+from archive.fts import FTS_OPTIONS, defer_indexing, fts_in_step, index_deferred, search, segment_count
+from archive.writer import NEW_REPORT, REVISED, ArchiveWriter
+from sampleweb.text import BODIES
+from tests.test_archive import record
+from tests.test_record_groups import broken
+
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted(BODIES.glob("*.txt")) if "big5" not in p.name][:4]
+
+OLD_TRIGGERS = """
+CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER documents_fts_au AFTER UPDATE OF id, title, text ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+"""
+
+
+def check_in_step(db):
+    """The index holds exactly what a rebuild from documents would: every token instance (term,
+    document, column, offset) compared with a reference index built from the rows. (FTS5's own
+    'integrity-check' does not compare an external-content index with its table in SQLite 3.40.)"""
+    conn = db.conn
+    assert conn.execute("SELECT count(*) FROM documents_fts_pending").fetchone()[0] == 0
+    assert fts_in_step(db)
+    with conn:
+        conn.execute("CREATE VIRTUAL TABLE ref_fts USING fts5(title, text, content='documents', "
+                     "content_rowid='id', tokenize='trigram')")
+        conn.execute("INSERT INTO ref_fts(ref_fts) VALUES ('rebuild')")
+        conn.execute("CREATE VIRTUAL TABLE temp.got USING fts5vocab(main, documents_fts, instance)")
+        conn.execute("CREATE VIRTUAL TABLE temp.want USING fts5vocab(main, ref_fts, instance)")
+    instances = {t: sorted(conn.execute(f"SELECT term, doc, col, offset FROM temp.{t}")) for t in ("got", "want")}
+    with conn:
+        for t in ("temp.got", "temp.want", "ref_fts"):
+            conn.execute(f"DROP TABLE {t}")
+    assert instances["got"] == instances["want"]
+
+
+def marked(i):
+    return TEXTS[i] + f"\n第{i}号甲乙丙丁标记。"
+
+
+def test_a_group_is_indexed_at_its_commit_in_one_segment(tmp_path):
+    path = str(tmp_path / "a.db")
+    w = ArchiveWriter(path)
+    w.begin_group()
+    for i in range(3):
+        assert w.store(record(f"http://a.test/{i}.html", marked(i))) == NEW_REPORT
+    assert w.db.execute("SELECT count(*) FROM documents_fts_pending WHERE document_id > 0").fetchone()[0] == 3
+    with sqlite3.connect(path) as other:  # the notes never show outside the writer's transaction
+        assert other.execute("SELECT count(*) FROM documents_fts_pending").fetchone()[0] == 0
+    w.commit_group()
+    check_in_step(w.db)
+    assert search(w.db, "第1号甲乙丙丁") == [2]
+    assert segment_count(w.db.conn) == 1  # immediate indexing wrote one per document
+
+    # a store outside a group indexes at once, as before
+    assert w.store(record("http://a.test/3.html", marked(3))) == NEW_REPORT
+    check_in_step(w.db)
+    assert search(w.db, "第3号甲乙丙丁") == [4]
+
+
+def test_a_failing_record_and_a_lost_group_index_nothing_of_theirs(tmp_path):
+    w = ArchiveWriter(str(tmp_path / "a.db"))
+    w.begin_group()
+    w.store(record("http://a.test/0.html", marked(0)))
+    with pytest.raises(KeyError):
+        w.store(broken("http://a.test/bad.html"))
+    w.store(record("http://a.test/1.html", marked(1)))
+    w.commit_group()
+    check_in_step(w.db)
+    assert search(w.db, "甲乙丙丁标记") == [2, 1]
+    assert search(w.db, "坏记录的正文") == []
+
+    w.begin_group()
+    w.store(record("http://a.test/2.html", marked(2)))
+    w.db.conn.rollback()  # SQLite rolled the whole group back (disk full, ...)
+    w._group_lost = True
+    with pytest.raises(sqlite3.OperationalError):
+        w.commit_group()
+    check_in_step(w.db)
+    assert search(w.db, "第2号甲乙丙丁") == []
+
+
+def test_texts_changed_inside_a_group_are_indexed_as_committed(tmp_path):
+    """A revision changes the document's text: in the group that created it (still noted: indexed once,
+    with its last text) and in a later group (already indexed: the update trigger re-indexes it)."""
+    w = ArchiveWriter(str(tmp_path / "a.db"))
+    url = "http://a.test/1.html"
+    w.begin_group()
+    assert w.store(record(url, marked(0))) == NEW_REPORT
+    assert w.store(record(url, marked(0) + "\n新增乙版段落戊己庚。")) == REVISED
+    w.commit_group()
+    check_in_step(w.db)
+    assert search(w.db, "乙版段落戊己庚") == [1]
+
+    w.begin_group()
+    w.store(record("http://a.test/2.html", marked(1)))
+    assert w.store(record(url, marked(0) + "\n改为丙版段落辛壬癸。")) == REVISED
+    w.commit_group()
+    check_in_step(w.db)
+    assert search(w.db, "丙版段落辛壬癸") == [1]
+    assert search(w.db, "乙版段落戊己庚") == []
+    assert search(w.db, "第1号甲乙丙丁") == [2]
+
+
+def test_rows_noted_then_updated_or_deleted_before_indexing(tmp_path):
+    db = open_archive(tmp_path / "a.db")
+    conn = db.conn
+    conn.execute("BEGIN")
+    defer_indexing(conn)
+    for i, title in ((1, "留下的报告"), (2, "删掉的报告"), (3, "改号的报告")):
+        conn.execute("INSERT INTO documents (id, title, text, text_sha256) VALUES (?, ?, ?, ?)",
+                     [i, title, marked(i), str(i)])
+    conn.execute("UPDATE documents SET title = '改名后的报告' WHERE id = 1")
+    conn.execute("DELETE FROM documents WHERE id = 2")
+    conn.execute("UPDATE documents SET id = 9 WHERE id = 3")
+    index_deferred(conn)
+    conn.commit()
+    check_in_step(db)
+    assert search(db, "改名后") == [1] and search(db, "留下的") == []
+    assert search(db, "删掉的") == []
+    assert search(db, "第3号甲乙丙丁") == [9]
+
+
+def test_an_archive_with_the_old_triggers_is_migrated_on_open(tmp_path):
+    path = tmp_path / "old.db"
+    open_archive(path).conn.close()
+    c = sqlite3.connect(path)
+    c.executescript("DROP TRIGGER documents_fts_ai; DROP TRIGGER documents_fts_ai_later; "
+                    "DROP TRIGGER documents_fts_ad; DROP TRIGGER documents_fts_au; "
+                    "DROP TABLE documents_fts_pending;"
+                    "DELETE FROM documents_fts_config WHERE k = 'automerge';" + OLD_TRIGGERS)
+    c.execute("INSERT INTO documents (title, text, text_sha256) VALUES ('旧报告', ?, 'x')", [marked(0)])
+    c.commit()
+    c.close()
+
+    w = ArchiveWriter(str(path))  # opens (and migrates) it: no rebuild needed, the rows are indexed
+    check_in_step(w.db)
+    assert "CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents WHEN NOT EXISTS" in w.db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'documents_fts_ai'").fetchone()[0]
+    assert automerge(w.db) == "8"
+    w.begin_group()
+    w.store(record("http://a.test/1.html", marked(1)))
+    w.commit_group()
+    check_in_step(w.db)
+    assert search(w.db, "甲乙丙丁标记") == [2, 1]
+
+
+def automerge(db):
+    row = db.execute("SELECT v FROM documents_fts_config WHERE k = 'automerge'").fetchone()
+    return row and str(row[0])
+
+
+def test_fts_options_are_set_on_new_archives_and_kept_when_set(tmp_path):
+    db = open_archive(tmp_path / "a.db")
+    assert automerge(db) == str(FTS_OPTIONS["automerge"])
+    with db.conn:
+        db.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 2)")
+        db.execute("DROP TABLE documents_fts_pending")  # an older archive: migrated on open
+    db.conn.close()
+    db = open_archive(tmp_path / "a.db")
+    assert db["documents_fts_pending"].exists() and automerge(db) == "2"
