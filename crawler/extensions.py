@@ -6,14 +6,16 @@ import sys
 import time
 
 from scrapy import signals
+from scrapy.core.scheduler import Scheduler
 from twisted.internet import task
 
 from pipelines.item_pipelines import crawl_counters
 
 
 class Progress:
-    """Print pages, articles, reports, 304s, skipped known URLs, errors and the page rate every
-    LAWGOV_PROGRESS_INTERVAL s (stderr)."""
+    """Print pages, articles, reports, 304s, skipped known URLs, errors, the page rate and the
+    frontier (requests queued in memory) every LAWGOV_PROGRESS_INTERVAL s (stderr); the largest
+    frontier seen is kept in stat lawgov/frontier_max."""
 
     def __init__(self, crawler, interval: float):
         self.crawler = crawler
@@ -42,10 +44,23 @@ class Progress:
         c = crawl_counters(self.crawler.stats.get_stats())
         elapsed = max(time.monotonic() - self.started, 1e-9)
         pages = c["pages_fetched"]
+        frontier = self.frontier()
         print(
             f"[lawgov] {elapsed:6.0f}s  pages {pages}  articles {c['detail_pages']}  "
             f"reports {c['reports_archived']}  304 {c['not_modified']}  skipped {c['skipped_known']}  "
             f"errors {c['errors']}  "
-            f"{pages / elapsed:.1f} pages/s",
+            f"{pages / elapsed:.1f} pages/s" + (f"  frontier {frontier}" if frontier is not None else ""),
             file=sys.stderr, flush=True,
         )
+
+    def frontier(self) -> int | None:
+        """Requests waiting in Scrapy's in-memory scheduler (None with another scheduler: Redis)."""
+        try:
+            scheduler = self.crawler.engine.scheduler
+        except RuntimeError:  # no engine: not crawling
+            return None
+        if Scheduler not in type(scheduler).__mro__:  # isinstance: true of any duck-typed scheduler
+            return None
+        n = len(scheduler)
+        self.crawler.stats.max_value("lawgov/frontier_max", n)
+        return n

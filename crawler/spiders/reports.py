@@ -14,7 +14,10 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy import signals
+from scrapy.core.scheduler import Scheduler
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.utils.asyncio import sleep
 from parsel import Selector
 
 from crawler import discovery_rules as R
@@ -44,6 +47,7 @@ class ReportsSpider(scrapy.Spider):
         # Scrapy's offsite filter gets the union; each link is also checked against its own portal.
         self.allowed_domains = sorted({d for p in self.portals for d in p.allowed_domains})
         self._requests_per_portal: dict[str, int] = {}
+        self._opening: set[str] = set()  # portals whose start pages are not answered yet
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -53,18 +57,51 @@ class ReportsSpider(scrapy.Spider):
         spider.max_nav_hops = s.getint("LAWGOV_MAX_NAV_HOPS")
         spider.max_list_pages = s.getint("LAWGOV_MAX_LIST_PAGES")
         spider.max_parts = s.getint("LAWGOV_MAX_ARTICLE_PARTS")
+        spider.frontier_soft_max = s.getint("LAWGOV_FRONTIER_SOFT_MAX")
+        spider.frontier_min_domains = s.getint("LAWGOV_FRONTIER_MIN_DOMAINS")
+        spider.portals_opening = s.getint("LAWGOV_PORTALS_OPENING")
+        crawler.signals.connect(lambda request, **_: spider._opened(request), signal=signals.request_dropped,
+                                weak=False)  # a start URL seen before (dupefilter)
         return spider
 
     # -- requests -------------------------------------------------------------------------------
     async def start(self):
         for portal in self.portals:
+            await self._room_for_portal()
+            self._opening.add(portal.name)
             for url in portal.start_urls:
                 kind = NAV if _is_home(url) else COLUMN
-                req = self._request(url, portal, kind, hops=0, list_pages=1)
+                req = self._request(url, portal, kind, hops=0, list_pages=1, meta={"opens_portal": True})
                 if req is not None:
                     yield req
             for req in jslists.search_requests(self, portal, LIST):  # 站内搜索, when configured
                 yield req
+
+    async def _room_for_portal(self):
+        """Wait until the frontier has room for one more portal (LAWGOV_FRONTIER_SOFT_MAX).
+
+        Scrapy's downloader-aware queue serves every started site in turn, so portals opened all at
+        once walk their lists in lockstep: portals x list length requests wait in memory (~3 kB each;
+        8000, ~25 MB, on 400 portals). Opened as the frontier drains, a few dozen walk at a time.
+        A portal counts as opening until its first start page was parsed (its links are then in the
+        frontier): at most LAWGOV_PORTALS_OPENING at once. Polled rather than woken by a signal:
+        requests a middleware drops (robots.txt, incremental skips) never reach the downloader.
+        Not with another scheduler: the Redis frontier (distributed mode) is not in this process,
+        and `lawgov enqueue` fetches nothing.
+        """
+        engine = self.crawler.engine
+        # not isinstance: Scrapy's scheduler metaclass makes any class with its methods an instance
+        if self.frontier_soft_max <= 0 or Scheduler not in type(engine.scheduler).__mro__:
+            return
+        while ((len(self._opening) >= self.portals_opening
+                or frontier_full(engine.scheduler, self.frontier_soft_max, self.frontier_min_domains))
+               and (engine.downloader.active or len(engine.scheduler))):  # idle: open one anyway
+            await sleep(0.05)
+
+    def _opened(self, request) -> None:
+        """The start page of a portal was answered (parsed, failed or dropped): it is open."""
+        if request.meta.get("opens_portal"):
+            self._opening.discard(request.meta["portal"])
 
     def _request(self, url, portal, kind, *, hops=0, list_pages=1, anchor="", **kwargs):
         """A request for ``url`` on behalf of ``portal``, or None when a cap or the domain says no."""
@@ -89,6 +126,7 @@ class ReportsSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
+        self._opened(request)
         if getattr(failure.value, "counted", False):
             return  # dropped and counted by a middleware (incremental: skipped_known, 304, gone)
         kind, retry, detail = error_kind(failure)  # crawler/fault_rules.py ERROR_KINDS
@@ -110,6 +148,12 @@ class ReportsSpider(scrapy.Spider):
     # -- listings -------------------------------------------------------------------------------
     def parse_listing(self, response):
         """Home pages, navigation columns and lists: yield further listings and articles."""
+        try:
+            yield from self._parse_listing(response)
+        finally:  # every link is in the frontier now
+            self._opened(response.request)
+
+    def _parse_listing(self, response):
         if not hasattr(response, "text"):
             return
         portal = self.portals_by_name[response.meta["portal"]]
@@ -283,6 +327,15 @@ class ReportsSpider(scrapy.Spider):
 
 
 # -- helpers (pure functions, tested alone) ---------------------------------------------------
+def frontier_full(scheduler: Scheduler, soft_max: int, min_domains: int) -> bool:
+    """True when Scrapy's in-memory scheduler holds ``soft_max`` requests or more, for at least
+    ``min_domains`` sites (fewer sites could not keep the downloader busy: open more portals)."""
+    if len(scheduler) < soft_max:
+        return False
+    per_site = getattr(scheduler.mqs, "pqueues", None)  # DownloaderAwarePriorityQueue: site -> queue
+    return per_site is None or len(per_site) >= min_domains
+
+
 def _some(req):
     return [req] if req is not None else []
 
