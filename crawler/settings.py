@@ -55,21 +55,37 @@ LAWGOV_MAX_NAV_HOPS = 4  # home -> 政府信息公开 -> 法定主动公开内�
 LAWGOV_MAX_LIST_PAGES = 200  # pages of one paginated list
 LAWGOV_MAX_ARTICLE_PARTS = 30  # pages of one split article (TRS _1, _2 ...)
 LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
+# The next portal's start requests wait while this many requests (discovered, not yet fetched) are
+# queued in memory for LAWGOV_FRONTIER_MIN_DOMAINS sites or more, or while LAWGOV_PORTALS_OPENING
+# portals have their start pages unanswered: all portals opened at once kept portals x list length
+# requests queued (issue 11: ~8000, ~25 MB on 400 portals). 0: open all portals at once.
+LAWGOV_FRONTIER_SOFT_MAX = 1000
+LAWGOV_FRONTIER_MIN_DOMAINS = 32
+LAWGOV_PORTALS_OPENING = 8
 # Worker processes running process_page (pipelines.item_pipelines.ProcessPipeline); 0: in the reactor
-# thread. A worker overlaps processing with downloading when a core is free for it: 1 from 3 cores on
-# (the reactor and the archive writer thread keep two busy). On 2 cores `make bench` measured 1.2-1.4x
-# the loopback crawl rate with one worker, idle or loaded (the worker costs ~1 ms/article of IPC in
-# the crawl process); a polite crawl is bound by the sites, so the default stays 0 there: set 1 for
-# a backfill on 2 cores.
+# thread. Processing is pure CPU: in the reactor it shares the GIL with downloading. With the writer in
+# its own process too (LAWGOV_WRITER_PROCESS), `make bench` on 2 cores measured the loopback crawl at
+# 0.63 of a bare spider with one worker against 0.50 without (0.42 / 0.35 with the writer thread).
 # One worker keeps the order records reach the writer (first seen stays canonical).
-LAWGOV_PROCESS_WORKERS = 1 if (os.cpu_count() or 1) >= 3 else 0
-# Archive writes queued for the writer thread (archive.writer_thread) before downloading waits for it.
+LAWGOV_PROCESS_WORKERS = 1 if (os.cpu_count() or 1) >= 2 else 0
+# Archive writes queued for the writer (archive.writer_thread) before downloading waits for it.
 # Each holds a record with its raw pages (~50-100 kB): 256 let a lagging writer add ~20 MB to the
 # crawl's peak memory (`make bench` section 4: 194 vs 180 MB at 10k requests) for no speed gain.
 LAWGOV_WRITE_QUEUE = 32
 # Records stored under one commit at most while they queue up for the writer (archive.writer_thread);
 # 1: one commit per record.
 LAWGOV_WRITE_GROUP = 64
+# Writer process only: an open group waits this long (s) for one more store before committing. Each
+# commit indexes its group's reports in one FTS5 segment (archive/fts.py); a crawl's records arrive a
+# few ms apart, so without the wait most groups held 1-3 records. 0.1: writer CPU per article -10 to
+# -16 % in a loopback crawl (3 paired runs); commits come 0.1 s later, which only a kill can notice
+# (uncommitted records were never reported stored and are fetched again).
+LAWGOV_WRITE_GROUP_WAIT = 0.1
+# The archive writer in a process of its own (archive.writer_thread.serve_process) instead of a
+# thread of the crawl process: SQLite's CPU (FTS5 index, signatures, zlib) then runs beside the reactor
+# rather than under its GIL (crawl process CPU per article 7.2 vs 12.6 ms with one worker, `make bench`).
+# Same contract either way: results after the commit, a kill loses only what was never reported.
+LAWGOV_WRITER_PROCESS = True
 # Distributed mode (`lawgov crawl --redis`, crawler/redis_queue.py; set by lawgov.distributed).
 LAWGOV_REDIS_URL = ""  # redis://HOST:6379/0
 LAWGOV_REDIS_NAMESPACE = "lawgov:reports"  # key prefix: one crawl per namespace

@@ -129,6 +129,10 @@ class RequestWatch:
         self.first = self.last = None
         self.count = 0
         self.peak_at: dict[int, int] = {}  # mark -> peak RSS (kB) when the count passed it
+        # mark -> the sum of the peaks of the process and its descendants (writer process, processing
+        # worker, forkserver): the crawl's memory, wherever its parts run
+        self.tree_peak_at: dict[int, int] = {}
+        self._tree_peaks: dict[int, int] = {}  # pid -> its VmHWM, last seen (kept after it exits)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -150,8 +154,13 @@ class RequestWatch:
             self.count, self.last = n, now
         if self.pid:
             hwm = _peak_rss_kb(self.pid)
+            if self.marks:
+                for pid in _descendants(self.pid):
+                    self._tree_peaks[pid] = _peak_rss_kb(pid) or self._tree_peaks.get(pid, 0)
             while self.marks and n >= self.marks[0] and hwm:
-                self.peak_at[self.marks.pop(0)] = hwm
+                mark = self.marks.pop(0)
+                self.peak_at[mark] = hwm
+                self.tree_peak_at[mark] = hwm + sum(self._tree_peaks.values())
 
     def _run(self):
         while not self._stop.is_set():
@@ -161,6 +170,24 @@ class RequestWatch:
     @property
     def rate(self) -> float:
         return self.count / max(self.last - self.first, 1e-9) if self.first else 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """The pids below ``pid`` in the process tree (children, their children ...), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], list(children.get(pid, ()))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
 
 
 def _peak_rss_kb(pid: int) -> int | None:
@@ -185,9 +212,13 @@ if __name__ == "__main__":  # the processing workers import __main__
 '''
 
 
-def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0) -> tuple[RequestWatch, float, str]:
+def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0,
+                writer_process: bool | None = None) -> tuple[RequestWatch, float, str]:
     """Crawl the given sample-web portals as `lawgov crawl --fast` does (with LAWGOV_PROCESS_WORKERS
-    ``workers``); returns the watch and wall time."""
+    ``workers``, and LAWGOV_WRITER_PROCESS if given); returns the watch and wall time."""
+    overrides = {"LAWGOV_PROCESS_WORKERS": workers}
+    if writer_process is not None:
+        overrides["LAWGOV_WRITER_PROCESS"] = writer_process
     from sampleweb.large import registry_yaml
     from sampleweb.server import SampleWeb
 
@@ -198,7 +229,7 @@ def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0
         script = db.with_suffix(".crawl.py")
         script.write_text(CRAWL, encoding="utf-8")
         proc = subprocess.Popen([sys.executable, str(script), str(reg), str(db), web.proxy_url,
-                                 json.dumps({"LAWGOV_PROCESS_WORKERS": workers})],
+                                 json.dumps(overrides)],
                                 cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         watch = RequestWatch(web, proc.pid, marks).start()
@@ -264,52 +295,69 @@ def articles_split(n_articles: int) -> tuple[int, int]:
     return max(2, round(n_articles / per)), per
 
 
+# (label, LAWGOV_PROCESS_WORKERS, LAWGOV_WRITER_PROCESS) of the throughput crawls; the first is the default
+# on this machine's settings: its archive feeds the reprocess bench
+CRAWL_LAYOUTS = (
+    ("processing in the reactor, writer thread", 0, False),
+    ("1 processing worker, writer thread", 1, False),
+    ("processing in the reactor, writer process", 0, True),
+    ("1 processing worker, writer process", 1, True),
+)
+
+
 def bench_crawl(n_articles: int, tmp: Path) -> Path:
     from sampleweb.large import large_portals
 
     portals = large_portals(*articles_split(n_articles))
     db = tmp / "crawl.db"
-    ours, ours_wall, _out = crawl_large(portals, db)
-    bare, bare_wall = bare_crawl(portals, ours.urls, tmp)
-    pooled, pooled_wall, pooled_out = crawl_large(portals, tmp / "crawl2.db", workers=1)
-    print(f"2. crawl throughput, large sample web ({len(portals)} portals, {ours.count} requests), "
+    runs = {}  # label -> (watch, wall, stdout, archive, workers): the four layouts of the work
+    for label, workers, writer_process in CRAWL_LAYOUTS:
+        path = db if not runs else tmp / f"crawl{len(runs)}.db"
+        runs[label] = (*crawl_large(portals, path, workers=workers, writer_process=writer_process), path, workers)
+        if len(runs) == 1:  # the bare spider fetches exactly what the first crawl fetched
+            first = runs[label][0]
+            bare, bare_wall = bare_crawl(portals, first.urls, tmp)
+    print(f"2. crawl throughput, large sample web ({len(portals)} portals, {first.count} requests), "
           "politeness off, loopback (rate: requests over first to last request served)")
-    print(f"  lawgov crawl, processing in the reactor   {ours.rate:7.1f} pages/s  (wall {ours_wall:.1f} s)")
-    print(f"  lawgov crawl, 1 processing worker         {pooled.rate:7.1f} pages/s  (wall {pooled_wall:.1f} s)")
-    print(f"  bare Scrapy spider, same URLs             {bare.rate:7.1f} pages/s  (same {len(ours.urls)} URLs as "
+    for label, (watch, wall, _out, _path, _w) in runs.items():
+        print(f"  lawgov crawl, {label:<42} {watch.rate:7.1f} pages/s  ratio to bare {watch.rate / bare.rate:.2f}"
+              f"  (wall {wall:.1f} s)")
+    print(f"  bare Scrapy spider, same URLs{'':<27} {bare.rate:7.1f} pages/s  (same {len(first.urls)} URLs as "
           f"start requests, same concurrency; wall {bare_wall:.1f} s)")
-    print(f"  ratio to bare: {ours.rate / bare.rate:.2f} in the reactor, {pooled.rate / bare.rate:.2f} with a worker "
-          f"(target >= 0.7; this machine has {os.cpu_count()} cores for server, crawler and processing)")
-    print("  CPU per article (ms; writes in the archive writer thread, processing in the reactor or a worker):")
-    for label, path, out, workers in (("in the reactor", db, _out, 0), ("1 worker", tmp / "crawl2.db", pooled_out, 1)):
-        print(f"    {label:<15} {crawl_cpu_breakdown(path, out, workers)}")
-    print(f"    bare spider     crawl process total {bare.cpu_s * 1000 / max(bare.count, 1) * ours.count / max(n_art(db), 1):5.2f}"
+    print(f"  target: ratio >= 0.7; this machine has {os.cpu_count()} cores for the server, the crawl, the "
+          "writer and the processing")
+    print("  CPU per article (ms; processing in the reactor or a worker, writes in the writer thread or process):")
+    for label, (_watch, _wall, out, path, workers) in runs.items():
+        print(f"    {label:<42} {crawl_cpu_breakdown(path, out, workers)}")
+    print(f"    {'bare spider':<42} crawl process total {bare.cpu_s * 1000 / max(bare.count, 1) * first.count / max(n_art(db), 1):5.2f}"
           f" (its CPU for the same requests, per article of ours)")
     return db
 
 
-def n_art(db: Path) -> int:
+def crawl_stats(db: Path) -> dict:
+    """The Scrapy stats of the archive's last crawl."""
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        return json.loads(conn.execute("SELECT stats_json FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0]
-                          ).get("lawgov/articles", 0)
+        return json.loads(conn.execute("SELECT stats_json FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
+
+
+def n_art(db: Path) -> int:
+    return crawl_stats(db).get("lawgov/articles", 0)
 
 
 def crawl_cpu_breakdown(db: Path, out: str, workers: int) -> str:
     """Where a crawl's CPU went, per article: from its stats (lawgov/cpu_s/*) and its process's rusage."""
-    import sqlite3
-
-    with sqlite3.connect(db) as conn:
-        stats = json.loads(conn.execute("SELECT stats_json FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
+    stats = crawl_stats(db)
     cpu = {k.removeprefix("lawgov/cpu_s/"): v for k, v in stats.items() if k.startswith("lawgov/cpu_s/")}
     n = max(stats.get("lawgov/articles", 0), 1)
     total = json.loads(out.strip().splitlines()[-1]).get("process_cpu_s", 0.0)
     process = cpu.pop("process_page", 0.0)
     store = cpu.pop("store", 0.0)
-    other = sum(cpu.values())  # record_fetch, fetch errors, start/finish
+    other = sum(cpu.values())  # fetch errors, start/finish, incremental marks
     # the rest of the crawl process: the reactor thread (Scrapy, spider, middlewares) and helper threads
-    reactor = total - store - other - (process if workers == 0 else 0)
+    in_process = 0.0 if stats.get("lawgov/writer_process") else store + other
+    reactor = total - in_process - (process if workers == 0 else 0)
     return (f"process_page {process * 1000 / n:5.2f}  store {store * 1000 / n:5.2f}  other writes "
             f"{other * 1000 / n:5.2f}  crawl process total {total * 1000 / n:5.2f} "
             f"(reactor and Scrapy {reactor * 1000 / n:5.2f}) over {n} articles")
@@ -340,6 +388,7 @@ def _backup(src: Path, dst: Path) -> None:
 
 def bench_memory(n_pages: int, tmp: Path) -> None:
     from crawler.dupefilter import SQLiteDupeFilter
+    from crawler.settings import LAWGOV_FRONTIER_SOFT_MAX as FRONTIER_SOFT_MAX
     from crawler.urls import canonical_url
     from pipelines.dedup import HASH_CACHE_SIZE, SQLiteNearDupIndex
     from sampleweb.large import large_portals
@@ -348,17 +397,22 @@ def bench_memory(n_pages: int, tmp: Path) -> None:
     marks = (n_pages // 4, n_pages // 2, n_pages)
     db = tmp / "memory.db"
     watch, wall, _ = crawl_large(portals, db, marks=marks)
-    print(f"4. crawl of {watch.count} requests ({n_pages} articles wanted) in {wall:.1f} s: "
-          "crawl process peak RSS (VmHWM)")
+    print(f"4. crawl of {watch.count} requests ({n_pages} articles wanted) in {wall:.1f} s: peak RSS (VmHWM) "
+          "of the crawl process, and of all its processes (+ writer process, processing worker, forkserver: "
+          "the sum of their peaks)")
     for mark in marks:
-        kb = watch.peak_at.get(mark)
-        print(f"  after {mark:>6} requests   {kb / 1024 if kb else float('nan'):7.1f} MB")
-    for lo, hi in zip(marks, marks[1:]):
-        a, b = watch.peak_at.get(lo), watch.peak_at.get(hi)
-        if a and b:
-            print(f"  growth {lo:>6} -> {hi:>6} requests: {(b - a) / 1024:5.1f} MB = "
-                  f"{(b - a) * 1000 / (hi - lo) / 1024:.2f} MB per 1k requests "
-                  f"({(b - a) * 1024 / (hi - lo):.0f} B/request)")
+        kb, tree = watch.peak_at.get(mark), watch.tree_peak_at.get(mark)
+        print(f"  after {mark:>6} requests   {kb / 1024 if kb else float('nan'):7.1f} MB   all processes "
+              f"{tree / 1024 if tree else float('nan'):7.1f} MB")
+    for label, peaks in (("crawl process", watch.peak_at), ("all processes", watch.tree_peak_at)):
+        for lo, hi in zip(marks, marks[1:]):
+            a, b = peaks.get(lo), peaks.get(hi)
+            if a and b:
+                print(f"  {label}: growth {lo:>6} -> {hi:>6} requests: {(b - a) / 1024:5.1f} MB = "
+                      f"{(b - a) * 1000 / (hi - lo) / 1024:.2f} MB per 1k requests "
+                      f"({(b - a) * 1024 / (hi - lo):.0f} B/request)")
+    print(f"  largest frontier seen (requests queued in memory, stat lawgov/frontier_max): "
+          f"{crawl_stats(db).get('lawgov/frontier_max', 'n/a')}")
     rfp, ours = dupefilter_bytes(watch.count), dupefilter_bytes(watch.count, sqlite=True)
     print("  what grew before (issue 11, tracemalloc diff inside the crawl): the near-duplicate index (~1.9 kB "
           "per report in memory) and Scrapy's seen-set; both now live in SQLite:")
@@ -369,11 +423,20 @@ def bench_memory(n_pages: int, tmp: Path) -> None:
           f"at most {SQLiteNearDupIndex.TAIL} unflushed documents' band keys (~0.3 kB each), a fixed "
           f"{(1 << SQLiteNearDupIndex.FILTER_BITS) // 8 // 2**20} MB key filter and "
           f"{HASH_CACHE_SIZE} candidates' shingle hashes (LRU, ~100 kB per report)")
+    print("  Scrapy's frontier (requests discovered, not yet fetched, ~3 kB each: Request, meta, Referer "
+          "headers, caches keyed by it) grew with the number of portals: opened all at once, portals walk their "
+          "lists in lockstep (Scrapy serves every started site in turn), so portals x list length requests waited "
+          "at each list page (issue 11, 400 portals: up to 8500 queued, ~7000 = +22 MB traced 15k requests in, and "
+          "glibc's heap kept the freed space: RSS rose a step per wave). The spider now opens portals as the "
+          f"frontier drains (crawler/settings.py LAWGOV_FRONTIER_SOFT_MAX = {FRONTIER_SOFT_MAX}, "
+          "LAWGOV_PORTALS_OPENING; 0 restores the old order; the progress line shows the frontier, the crawl's "
+          "stats keep its peak in lawgov/frontier_max)")
     print("  what remains is bounded but still filling at 10k requests (tracemalloc, issue 11: ~1 kB/request "
           "of Python memory while they fill): the LRU of candidates' shingle hashes (~0.6 kB/request until "
           f"{HASH_CACHE_SIZE} entries), the lru_caches of URL decisions (canonical_url, trap_reason: ~0.4 kB/request "
-          f"until {canonical_url.cache_info().maxsize} entries each); and not per page: SQLite page caches (~2 MB per connection), Scrapy's "
-          "frontier (discovered, not yet fetched), transient peaks (write queue) that VmHWM keeps")
+          f"until {canonical_url.cache_info().maxsize} entries each); and not per page: SQLite page caches (~2 MB "
+          f"per connection), the frontier (~{FRONTIER_SOFT_MAX} requests + the lists of the portals opening), "
+          "transient peaks (write queue) that VmHWM keeps")
     archive_size(db)
 
 

@@ -36,6 +36,10 @@ def _cmd_crawl(args) -> int:
     summary = run_crawl(args.portals, args.db, proxy=args.proxy, fast=args.fast,
                         contact=args.contact, log_level=args.log_level, overrides=overrides)
     print(format_summary(summary))
+    if summary.get("finish_reason") == "shutdown":  # Ctrl-C or SIGTERM: Scrapy stopped gracefully
+        print("lawgov crawl: stopped before the end; what was stored is committed, the same command "
+              "resumes", file=sys.stderr)
+        return 130
     return 0 if summary["errors"] == 0 else 1
 
 

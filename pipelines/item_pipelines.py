@@ -128,9 +128,12 @@ class ArchivePipeline:
         await maybe_deferred_to_future(self.writer.barrier())
         for method, cpu_s in self.writer.cpu_s.items():
             self.crawler.stats.set_value(f"lawgov/cpu_s/{method}", round(cpu_s, 3))
+        self.crawler.stats.set_value("lawgov/writer_process", int(self.writer.process))  # where that CPU ran
         stats = dict(self.crawler.stats.get_stats())  # a copy: the writer thread serializes it
         counters = crawl_counters(stats)
-        reason = stats.get("finish_reason", "finished")
+        # Scrapy sets finish_reason only after the pipelines have closed; a graceful stop (Ctrl-C,
+        # SIGTERM) has already cleared engine.running by now
+        reason = stats.get("finish_reason") or ("finished" if self.crawler.engine.running else "shutdown")
         status = "ok" if reason == "finished" and not counters["errors"] else (
             "partial" if reason == "finished" else f"stopped:{reason}")
         await maybe_deferred_to_future(self.writer.submit(

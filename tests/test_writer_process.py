@@ -1,0 +1,76 @@
+"""The archive writer in a process of its own (LAWGOV_WRITER_PROCESS, archive.writer_thread.serve_process).
+
+Same contract as the writer thread: calls run in submission order, queued stores share a commit,
+a failing record rolls back alone and its caller gets the exception; if the process dies, every
+call waiting on it fails (never hangs) and so does every later one.
+"""
+
+import os
+import signal
+import sqlite3
+
+import pytest
+from twisted.python.failure import Failure
+
+from archive.db import ArchiveError
+from archive.writer import NEW_REPORT
+from archive.writer_thread import WriterThread
+from tests.test_archive import record
+from tests.test_record_groups import broken, counts
+
+
+def outcomes(results):
+    return [r.value if isinstance(r, Failure) else r for r in results]
+
+
+def test_the_writer_process_stores_in_order_and_hands_back_a_failing_records_exception(tmp_path):
+    path = str(tmp_path / "a.db")
+    wt = WriterThread(path, maxsize=64, process=True)
+    recs = [record(f"http://a.test/{i}.html", f"第{i}号报告的正文，各不相同。") for i in range(6)]
+    recs.insert(3, broken("http://a.test/bad.html"))
+    results = []
+    for rec in recs:  # queued before the process starts: it finds them all waiting (one group)
+        wt.submit("store", rec).addBoth(results.append)
+    wt.submit("record_fetch_error", None, "http://a.test/x.html", "p1", "http_500").addBoth(results.append)
+    wt.acquire()
+    assert wt.pid and wt.pid != os.getpid()
+    crawl_id = wt.call("start_crawl", "portals.yaml", 1)  # a blocking call, after the queued ones
+    wt.release()
+    got = outcomes(results)
+    assert got[:3] == [NEW_REPORT] * 3 and got[4:7] == [NEW_REPORT] * 3
+    assert isinstance(got[3], KeyError)  # the record's own exception, not a stand-in
+    assert any("archive writer process" in note for note in got[3].__notes__)
+    assert got[7] is None  # record_fetch_error's result
+    c = counts(path)
+    assert (c["documents"], c["pages"]) == (6, 6)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM fetch_errors").fetchone()[0] == 1
+        assert conn.execute("SELECT id FROM crawls").fetchall() == [(crawl_id,)]
+    assert wt.cpu_s["store"] > 0  # the process's CPU per method comes back with its answers
+
+
+def test_a_writer_process_that_cannot_open_the_archive_fails_acquire_with_the_same_error(tmp_path):
+    bad = tmp_path / "not-an-archive.db"
+    bad.write_bytes(b"this is a text file, not SQLite" * 10)
+    errors = []
+    for process in (False, True):
+        with pytest.raises(ArchiveError) as e:
+            WriterThread(str(bad), process=process).acquire()
+        errors.append(str(e.value))
+    assert errors[0] == errors[1] and str(bad) in errors[0]
+
+
+def test_when_the_writer_process_dies_waiting_and_later_calls_fail_instead_of_hanging(tmp_path):
+    path = str(tmp_path / "a.db")
+    wt = WriterThread(path, process=True).acquire()
+    assert wt.call("store", record("http://a.test/1.html", "第一份报告的正文。")) == NEW_REPORT
+    os.kill(wt.pid, signal.SIGKILL)
+    results = []
+    for i in range(3):
+        wt.submit("store", record(f"http://a.test/{i + 2}.html", f"第{i + 2}份报告。")).addBoth(results.append)
+    with pytest.raises(RuntimeError, match="archive writer process died"):
+        wt.call("store", record("http://a.test/9.html", "又一份报告。"))
+    wt.release()  # returns: nothing left waiting on the dead process
+    assert len(results) == 3 and all(isinstance(r, Failure) for r in results)
+    assert all("archive writer process died" in str(r.value) for r in results)
+    assert counts(path)["documents"] == 1  # what it had committed stays
