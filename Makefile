@@ -30,6 +30,7 @@ eval: $(STAMP)
 # Speed figures (ratios in one run): processing stages vs plain trafilatura, crawl throughput.
 bench: $(STAMP)
 	$(BIN)/python -m lawgov.bench
+	$(BIN)/python -m lawgov.bench_store
 	$(BIN)/python -m lawgov.bench_incremental
 	$(BIN)/python -m lawgov.bench_distributed
 	$(BIN)/python -m lawgov.bench_dedup --sizes $(DEDUP_SIZES)
