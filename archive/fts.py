@@ -91,11 +91,16 @@ def ensure_fts(db: sqlite_utils.Database, *, rebuild: bool = True) -> int:
         have = {r[0] for r in db.execute(f"SELECT k FROM {FTS_TABLE}_config")}
         for key, value in FTS_OPTIONS.items():
             if key not in have:
-                db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (?, ?)", [key, value])
+                set_option(db.conn, key, value)
         if rebuild:
             db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
             db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
     return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def set_option(conn, key: str, value) -> None:
+    """Set an FTS5 option (automerge, pgsz ...) of the index; FTS5 keeps it in its config table."""
+    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (?, ?)", [key, value])
 
 
 def fts_in_step(db: sqlite_utils.Database) -> bool:

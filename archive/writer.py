@@ -144,12 +144,17 @@ class ArchiveWriter:
                 index_deferred(conn)
             conn.commit()
         except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
-            self._dedup = None  # its in-memory tail holds rolled-back work: reload it
+            self.rollback_group()
             raise
         if self._dedup is not None:
             self._dedup.flush_if_full()
+
+    def rollback_group(self) -> None:
+        """Drop the open group: nothing of it is stored."""
+        self.in_group = False
+        if self.db.conn.in_transaction:
+            self.db.conn.rollback()
+        self._dedup = None  # its in-memory tail holds rolled-back work: reload it
 
     @contextmanager
     def _record_transaction(self):

@@ -132,8 +132,8 @@ class WriterThread:
         ctx = multiprocessing.get_context("forkserver")  # no copy of the reactor, its threads or sockets
         here, there = ctx.Pipe()
         alive_r, alive_w = ctx.Pipe(duplex=False)  # never written: EOF tells the child we are gone
-        proc = ctx.Process(target=serve_process, args=(there, alive_r, self.db_path, self.GROUP_MAX, self.group_wait),
-                           name="lawgov-archive-writer", daemon=True)
+        proc = ctx.Process(target=serve_process, name="lawgov-archive-writer", daemon=True,
+                           args=(there, alive_r, self.db_path, self.GROUP_MAX, self.group_wait))
         try:
             proc.start()
         except BaseException as e:  # noqa: BLE001 -- reported to acquire()
@@ -182,6 +182,7 @@ class WriterThread:
                 pass
             receiver.join()
             proc.join()
+            self.pid = None
             here.close()
             alive_w.close()
 
@@ -259,8 +260,7 @@ def serve_jobs(writer: ArchiveWriter, next_job, more_waiting, finish, cpu_s: dic
         started = time.thread_time()
         try:
             if not may_commit():
-                writer.db.conn.rollback()
-                writer.in_group = False
+                writer.rollback_group()
                 raise RuntimeError("the crawl process is gone: its uncommitted records were rolled back")
             writer.commit_group()
         except BaseException:  # noqa: BLE001 -- nothing of the group was stored: say so to each

@@ -6,9 +6,9 @@ import sys
 import time
 
 from scrapy import signals
-from scrapy.core.scheduler import Scheduler
 from twisted.internet import task
 
+from crawler.spiders.reports import memory_scheduler
 from pipelines.item_pipelines import crawl_counters
 
 
@@ -56,10 +56,10 @@ class Progress:
     def frontier(self) -> int | None:
         """Requests waiting in Scrapy's in-memory scheduler (None with another scheduler: Redis)."""
         try:
-            scheduler = self.crawler.engine.scheduler
+            scheduler = memory_scheduler(self.crawler.engine)
         except RuntimeError:  # no engine: not crawling
             return None
-        if Scheduler not in type(scheduler).__mro__:  # isinstance: true of any duck-typed scheduler
+        if scheduler is None:
             return None
         n = len(scheduler)
         self.crawler.stats.max_value("lawgov/frontier_max", n)

@@ -20,6 +20,7 @@ Figures vary on a shared machine: compare the ratios, not the absolute times.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -566,8 +567,6 @@ def synthetic_archive(n_docs: int, seed: int = 11) -> Path:
 
 
 def bench_search(n_docs: int, rounds: int = 40) -> None:
-    from lawgov import serve
-
     path = synthetic_archive(n_docs)
     n_hits = {}
     import sqlite3
@@ -577,19 +576,7 @@ def bench_search(n_docs: int, rounds: int = 40) -> None:
         n_hits[q] = c.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?",
                               [f'"{q}"']).fetchone()[0]
     c.close()
-    serve.prepare_archive(path)
-    meta = serve.write_metadata(path)
-    port = free_port()
-    proc = subprocess.Popen(serve.datasette_argv(path, meta, "127.0.0.1", port), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/{path.stem}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(path) as base:
         print(f"5. datasette search latency over HTTP, {n_docs} synthetic reports "
               f"({path.stat().st_size / 2**20:.0f} MB), {rounds} requests each")
         for label, route, params in (
@@ -611,13 +598,37 @@ def bench_search(n_docs: int, rounds: int = 40) -> None:
                 body = urllib.request.urlopen(url, timeout=60).read()
                 times.append((time.perf_counter() - t) * 1000)
             rows = len(json.loads(body).get("rows", []))
-            times.sort()
-            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            p50, p95 = p50_p95(times)
             print(f"  {label:<22} {q} ({n_hits[q]} matches, {rows} rows shown)  "
-                  f"p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  (target p95 <= 100 ms)")
+                  f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (target p95 <= 100 ms)")
+
+
+@contextlib.contextmanager
+def serving(path: Path):
+    """datasette serving the archive at ``path`` on a free loopback port, as `lawgov serve` does, once
+    it answers; yields the database's base URL."""
+    from lawgov import serve
+
+    serve.prepare_archive(path)
+    port = free_port()
+    proc = subprocess.Popen(serve.datasette_argv(path, serve.write_metadata(path), "127.0.0.1", port), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/{path.stem}"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def p50_p95(times_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(times_ms)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,12 +30,12 @@ import sqlite3
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
+from archive.writer_thread import WriterThread
 from lawgov.bench import BENCH_DATA, articles_split, crawl_large
 
-GROUP = 64  # archive/writer_thread.py GROUP_MAX
+GROUP = WriterThread.GROUP_MAX  # records per commit, as the writer groups them at most
 
 
 def crawl_records(n_articles: int) -> list[dict]:
@@ -43,7 +43,7 @@ def crawl_records(n_articles: int) -> list[dict]:
     cache = BENCH_DATA / f"store-records-{n_articles}.pickle"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
-    from lawgov.reprocess import article_groups, load_portals_for
+    from lawgov.reprocess import article_groups, load_portals_for, stored_article
     from pipelines.process import process_page
     from sampleweb.large import large_portals
 
@@ -56,14 +56,9 @@ def crawl_records(n_articles: int) -> list[dict]:
         portals = load_portals_for(conn, str(db.with_suffix(".portals.yaml")))
         records = []
         for _first, ids in article_groups(conn):
-            marks = ",".join("?" * len(ids))
-            rows = {r[0]: r for r in conn.execute(
-                f"SELECT id, url, status, content_type, body, portal, fetched_at, encoding FROM pages "
-                f"WHERE id IN ({marks})", ids)}
-            parts = [{"url": rows[i][1], "status": rows[i][2], "content_type": rows[i][3],
-                      "encoding": rows[i][7], "body": zlib.decompress(rows[i][4])} for i in ids]
-            record = process_page(parts, portals.get(rows[ids[0]][5]))
-            record.update(portal=rows[ids[0]][5], fetched_at=rows[ids[0]][6], list_date=None)
+            parts, portal, fetched_at = stored_article(conn, ids)
+            record = process_page(parts, portals.get(portal))
+            record.update(portal=portal, fetched_at=fetched_at, list_date=None)
             records.append(record)
         conn.close()
     cache.write_bytes(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
@@ -80,19 +75,14 @@ def variant(spec: str):
     config = dict(kv.split("=", 1) for kv in filter(None, opts.split(",")))
 
     def setup(writer) -> None:
+        import archive.fts
         import archive.writer
 
-        archive.writer.defer_indexing = _defer if mode == "deferred" else (lambda conn: None)
+        archive.writer.defer_indexing = archive.fts.defer_indexing if mode == "deferred" else (lambda conn: None)
         with writer.db.conn:
             for key, value in config.items():
-                writer.db.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES (?, ?)", [key, value])
+                archive.fts.set_option(writer.db.conn, key, value)
     return setup
-
-
-def _defer(conn):
-    from archive.fts import defer_indexing
-
-    defer_indexing(conn)
 
 
 def store_round(records: list[dict], path: Path, setup=None, profile: cProfile.Profile | None = None) -> float:
@@ -125,14 +115,14 @@ def build_incremental(src: Path, dst: Path, spec: str, limit: int | None = None)
     document as the writer stores them, so its FTS index has the segments a crawl leaves behind (the
     cached search archive's index is rebuilt and optimized: one segment). Returns CPU seconds."""
     from archive.db import open_archive
-    from archive.fts import defer_indexing, index_deferred, segment_count
+    from archive.fts import defer_indexing, index_deferred, segment_count, set_option
 
     mode, _, opts = spec.partition(":")
     db = open_archive(dst)
     conn = db.conn
     with conn:
         for kv in filter(None, opts.split(",")):
-            conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES (?, ?)", kv.split("=", 1))
+            set_option(conn, *kv.split("=", 1))
     conn.execute("ATTACH DATABASE ? AS src", [str(src)])
     cols = ", ".join(f'"{r[1]}"' for r in conn.execute("PRAGMA src.table_info(documents)"))
     n = min(conn.execute("SELECT max(id) FROM src.documents").fetchone()[0], limit or 1 << 62)
@@ -161,30 +151,14 @@ def build_incremental(src: Path, dst: Path, spec: str, limit: int | None = None)
 
 def search_latency(paths: dict[str, Path], rounds: int) -> None:
     """p50/p95 of the canned search over HTTP on each archive; one request per archive in turn."""
-    import statistics
-    import subprocess
+    import contextlib
     import urllib.parse
     import urllib.request
 
-    from lawgov import serve
-    from lawgov.bench import RARE_QUERY, ROOT, SEARCH_QUERY
-    from lawgov.ports import free_port
+    from lawgov.bench import RARE_QUERY, SEARCH_QUERY, p50_p95, serving
 
-    procs, bases = [], {}
-    try:
-        for label, path in paths.items():
-            serve.prepare_archive(path)
-            port = free_port()
-            procs.append(subprocess.Popen(serve.datasette_argv(path, serve.write_metadata(path), "127.0.0.1", port),
-                                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            bases[label] = f"http://127.0.0.1:{port}/{path.stem}/search.json?"
-        for label, base in bases.items():
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "q=x", timeout=5).read()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+    with contextlib.ExitStack() as servers:
+        bases = {label: servers.enter_context(serving(path)) + "/search.json?" for label, path in paths.items()}
         for q in (SEARCH_QUERY, RARE_QUERY):
             times: dict[str, list[float]] = {label: [] for label in bases}
             for r in range(rounds + 1):
@@ -194,13 +168,8 @@ def search_latency(paths: dict[str, Path], rounds: int) -> None:
                     if r:  # the first round warms up
                         times[label].append((time.perf_counter() - t) * 1000)
             for label, ts in times.items():
-                ts.sort()
-                p95 = ts[min(len(ts) - 1, int(len(ts) * 0.95))]
-                print(f"  canned search {q}  {label:<36} p50 {statistics.median(ts):6.1f} ms  p95 {p95:6.1f} ms")
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+                p50, p95 = p50_p95(ts)
+                print(f"  canned search {q}  {label:<36} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -91,15 +91,22 @@ def _init_worker(db_path: str, portals: dict) -> None:
     _worker_state.update(conn=conn, portals=portals)
 
 
+def stored_article(conn, page_ids: list[int]) -> tuple[list[dict], str, str]:
+    """One archived article as ``process_page`` takes it: its parts (raw bodies unzipped), in
+    ``page_ids`` order; with its portal's name and when its first part was fetched."""
+    marks = ",".join("?" * len(page_ids))
+    rows = {r[0]: r for r in conn.execute(
+        f"SELECT id, url, status, content_type, body, portal, fetched_at FROM pages WHERE id IN ({marks})",
+        page_ids)}
+    parts = [{"url": rows[i][1], "status": rows[i][2], "content_type": rows[i][3],
+              "body": zlib.decompress(rows[i][4])} for i in page_ids]
+    return parts, rows[page_ids[0]][5], rows[page_ids[0]][6]
+
+
 def _process_group(conn, portals: dict, page_ids: list[int]) -> dict:
     from pipelines.process import process_page
 
-    marks = ",".join("?" * len(page_ids))
-    rows = {r[0]: r for r in conn.execute(
-        f"SELECT id, url, status, content_type, body, portal FROM pages WHERE id IN ({marks})", page_ids)}
-    parts = [{"url": rows[i][1], "status": rows[i][2], "content_type": rows[i][3],
-              "body": zlib.decompress(rows[i][4])} for i in page_ids]
-    portal_name = rows[page_ids[0]][5]
+    parts, portal_name, _fetched_at = stored_article(conn, page_ids)
     try:
         record = process_page(parts, portals.get(portal_name))
     except Exception as e:  # noqa: BLE001 - one bad page must not stop a whole reprocess

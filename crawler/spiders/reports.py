@@ -90,12 +90,12 @@ class ReportsSpider(scrapy.Spider):
         and `lawgov enqueue` fetches nothing.
         """
         engine = self.crawler.engine
-        # not isinstance: Scrapy's scheduler metaclass makes any class with its methods an instance
-        if self.frontier_soft_max <= 0 or Scheduler not in type(engine.scheduler).__mro__:
+        scheduler = memory_scheduler(engine)
+        if self.frontier_soft_max <= 0 or scheduler is None:
             return
         while ((len(self._opening) >= self.portals_opening
-                or frontier_full(engine.scheduler, self.frontier_soft_max, self.frontier_min_domains))
-               and (engine.downloader.active or len(engine.scheduler))):  # idle: open one anyway
+                or frontier_full(scheduler, self.frontier_soft_max, self.frontier_min_domains))
+               and (engine.downloader.active or len(scheduler))):  # idle: open one anyway
             await sleep(0.05)
 
     def _opened(self, request) -> None:
@@ -327,6 +327,14 @@ class ReportsSpider(scrapy.Spider):
 
 
 # -- helpers (pure functions, tested alone) ---------------------------------------------------
+def memory_scheduler(engine) -> Scheduler | None:
+    """The engine's scheduler if it is Scrapy's own, whose frontier is in this process's memory (not
+    the Redis one). Not isinstance: Scrapy's scheduler metaclass makes any class with its methods an
+    instance."""
+    scheduler = engine.scheduler
+    return scheduler if Scheduler in type(scheduler).__mro__ else None
+
+
 def frontier_full(scheduler: Scheduler, soft_max: int, min_domains: int) -> bool:
     """True when Scrapy's in-memory scheduler holds ``soft_max`` requests or more, for at least
     ``min_domains`` sites (fewer sites could not keep the downloader busy: open more portals)."""
