@@ -134,10 +134,19 @@ class RequestWatch:
         # worker, forkserver): the crawl's memory, wherever its parts run
         self.tree_peak_at: dict[int, int] = {}
         self._tree_peaks: dict[int, int] = {}  # pid -> its VmHWM, last seen (kept after it exits)
+        # pid -> [role, CPU seconds last seen] of the process and its descendants (sampled every
+        # CPU_EVERY s: a process's last CPU_EVERY s before it exits can be missed)
+        self.process_cpu: dict[int, list] = {}
+        self._cpu_due = self._tree_due = 0.0
+        self._tree: list[int] = []
+        self.server_cpu_s = 0.0  # this (the bench) process: the sample web's server threads + this sampler
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    CPU_EVERY = 0.1
+
     def start(self):
+        self._cpu0 = time.process_time()
         self._thread.start()
         return self
 
@@ -145,6 +154,29 @@ class RequestWatch:
         self._stop.set()
         self._thread.join()
         self._sample()
+        self.server_cpu_s = time.process_time() - self._cpu0
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds of the watched process ("crawl") and its descendants, summed by role."""
+        out: dict[str, float] = {}
+        for role, cpu in self.process_cpu.values():
+            out[role] = out.get(role, 0.0) + cpu
+        return out
+
+    def _sample_cpu(self, now: float) -> None:
+        if now < self._cpu_due:
+            return
+        self._cpu_due = now + self.CPU_EVERY
+        if now >= self._tree_due:  # walking /proc costs ~ms: the crawl's processes start early and stay
+            self._tree_due, self._tree = now + 1.0, [self.pid, *_descendants(self.pid)]
+        for pid in self._tree:
+            cpu = _cpu_s(pid)
+            if cpu is None:
+                continue
+            entry = self.process_cpu.setdefault(pid, [None, 0.0])
+            if entry[0] in (None, "worker"):  # the writer opens the archive after it starts
+                entry[0] = _role(pid, self.pid)
+            entry[1] = cpu
 
     def _sample(self):
         n = len(self.web._requests)  # no copy: only the length is needed
@@ -154,6 +186,7 @@ class RequestWatch:
         if n != self.count:
             self.count, self.last = n, now
         if self.pid:
+            self._sample_cpu(now)
             hwm = _peak_rss_kb(self.pid)
             if self.marks:
                 for pid in _descendants(self.pid):
@@ -191,6 +224,34 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int, root: int) -> str:
+    """What a process of a crawl is: the crawl itself, the forkserver, the archive writer (it holds an
+    archive open), a processing worker, or other (multiprocessing's resource tracker)."""
+    if pid == root:
+        return "crawl"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        parent = Path(f"/proc/{ppid}/cmdline").read_bytes()
+        files = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except (OSError, IndexError, ValueError):
+        return "other"
+    if b"forkserver" not in cmd:
+        return "other"
+    if b"forkserver" not in parent:
+        return "forkserver"
+    return "writer" if any(f.endswith(".db") for f in files) else "worker"
+
+
 def _peak_rss_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -214,10 +275,12 @@ if __name__ == "__main__":  # the processing workers import __main__
 
 
 def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0,
-                writer_process: bool | None = None) -> tuple[RequestWatch, float, str]:
+                writer_process: bool | None = None, settings: dict | None = None,
+                ) -> tuple[RequestWatch, float, str]:
     """Crawl the given sample-web portals as `lawgov crawl --fast` does (with LAWGOV_PROCESS_WORKERS
-    ``workers``, and LAWGOV_WRITER_PROCESS if given); returns the watch and wall time."""
-    overrides = {"LAWGOV_PROCESS_WORKERS": workers}
+    ``workers``, LAWGOV_WRITER_PROCESS if given, and any other ``settings``); returns the watch, the
+    wall time and the crawl's summary line."""
+    overrides = {"LAWGOV_PROCESS_WORKERS": workers, **(settings or {})}
     if writer_process is not None:
         overrides["LAWGOV_WRITER_PROCESS"] = writer_process
     from sampleweb.large import registry_yaml
@@ -335,6 +398,7 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
     print(f"  ratio to bare: median {statistics.median(ratios):.2f} (pairs: "
           f"{', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.7; this machine has {os.cpu_count()} cores for "
           "the server, the crawl, the writer and the processing)")
+    print_cpu_bound(pairs, n_art(db))
     runs = {label: (pairs[0][0][0], pairs[0][0][2], db, workers)}
     print(f"  other layouts, one run each, against the median bare rate {bare_rate:.1f} pages/s:")
     for other, w, wp in CRAWL_LAYOUTS[1:]:
@@ -350,6 +414,45 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
           f"{bare.cpu_s * 1000 / max(bare.count, 1) * len(urls) / max(n_art(db), 1):5.2f}"
           " (its CPU for the same requests, per article of ours)")
     return db
+
+
+def print_cpu_bound(pairs, n_articles: int) -> None:
+    """Where the pairs' CPU went, by process, and the ratio that CPU allows on this machine: the bare
+    spider is bound by its one process, a lawgov crawl by the sum of its processes over the cores."""
+    import statistics
+
+    print("  CPU per article (ms) by process, from /proc (the sample web's server runs in this bench process):")
+    bounds, alone_bounds = [], []
+    for i, ((o, _ow, out, _p), (b, _bw)) in enumerate(pairs, 1):
+        roles = o.cpu_by_role()
+        roles["crawl"] = json.loads(out.strip().splitlines()[-1])["process_cpu_s"]  # exact: its own rusage
+        ours = sum(roles.values()) + o.server_cpu_s
+        bare = b.cpu_s
+        bounds.append(os.cpu_count() * bare / max(ours, 1e-9))
+        alone_bounds.append(bare / max(roles["crawl"], 1e-9))
+        parts = "  ".join(f"{r} {roles[r] * 1000 / n_articles:5.2f}" for r in ("crawl", "worker", "writer") if r in roles)
+        print(f"    pair {i}: lawgov {parts}  server {o.server_cpu_s * 1000 / n_articles:4.2f}  all "
+              f"{ours * 1000 / n_articles:5.2f}   bare spider {bare * 1000 / n_articles:5.2f}  server "
+              f"{b.server_cpu_s * 1000 / n_articles:4.2f}")
+    alone, together = core_contention()
+    print(f"  on {os.cpu_count()} cores the crawl's processes together can reach at most cores x bare / all = "
+          f"{statistics.median(bounds):.2f} of the bare spider's rate (median of the pairs); and two busy processes "
+          f"run {together / alone:.2f}x slower each than one alone here (a pure-Python loop: {alone:.2f} s alone, "
+          f"{together:.2f} s when two run at once), which the bare spider, one busy process, does not pay. With a "
+          f"core for each process, the crawl process alone would bound it: bare / crawl = "
+          f"{statistics.median(alone_bounds):.2f}")
+
+
+SPIN = "import time\nt = time.process_time()\nfor i in range(15_000_000): pass\nprint(time.process_time() - t)"
+
+
+def core_contention() -> tuple[float, float]:
+    """CPU seconds of a fixed pure-Python loop run alone, and the mean when two run at once."""
+    def run(n: int) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        return [float(p.communicate()[0]) for p in procs]
+    alone = min(run(1) + run(1))
+    return alone, sum(run(2)) / 2
 
 
 def crawl_stats(db: Path) -> dict:
