@@ -174,7 +174,9 @@ class RequestWatch:
             if cpu is None:
                 continue
             entry = self.process_cpu.setdefault(pid, [None, 0.0])
-            if entry[0] in (None, "worker"):  # the writer opens the archive after it starts
+            # asked again until settled: a new child has no cmdline yet, and the writer opens the
+            # archive only after it starts ("worker" until then)
+            if entry[0] in (None, "other", "worker"):
                 entry[0] = _role(pid, self.pid)
             entry[1] = cpu
 
@@ -206,16 +208,21 @@ class RequestWatch:
         return self.count / max(self.last - self.first, 1e-9) if self.first else 0.0
 
 
+def _proc_stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...; utime is [11], stime [12]),
+    or None once the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def _descendants(pid: int) -> list[int]:
     """The pids below ``pid`` in the process tree (children, their children ...), from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
+        if entry.name.isdigit() and (fields := _proc_stat(entry.name)):
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
     out, todo = [], list(children.get(pid, ()))
     while todo:
         p = todo.pop()
@@ -226,11 +233,8 @@ def _descendants(pid: int) -> list[int]:
 
 def _cpu_s(pid: int) -> float | None:
     """User + system CPU seconds of a process so far, from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = _proc_stat(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _role(pid: int, root: int) -> str:
@@ -238,12 +242,12 @@ def _role(pid: int, root: int) -> str:
     archive open), a processing worker, or other (multiprocessing's resource tracker)."""
     if pid == root:
         return "crawl"
+    fields = _proc_stat(pid)
     try:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        parent = Path(f"/proc/{ppid}/cmdline").read_bytes()
+        parent = Path(f"/proc/{fields[1]}/cmdline").read_bytes()
         files = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-    except (OSError, IndexError, ValueError):
+    except (OSError, TypeError):  # gone (fields None) or going
         return "other"
     if b"forkserver" not in cmd:
         return "other"
@@ -275,12 +279,11 @@ if __name__ == "__main__":  # the processing workers import __main__
 
 
 def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0,
-                writer_process: bool | None = None, settings: dict | None = None,
-                ) -> tuple[RequestWatch, float, str]:
+                writer_process: bool | None = None) -> tuple[RequestWatch, float, str]:
     """Crawl the given sample-web portals as `lawgov crawl --fast` does (with LAWGOV_PROCESS_WORKERS
-    ``workers``, LAWGOV_WRITER_PROCESS if given, and any other ``settings``); returns the watch, the
-    wall time and the crawl's summary line."""
-    overrides = {"LAWGOV_PROCESS_WORKERS": workers, **(settings or {})}
+    ``workers``, and LAWGOV_WRITER_PROCESS if given); returns the watch, the wall time and the crawl
+    script's stdout (its last line: the summary, see crawl_summary)."""
+    overrides = {"LAWGOV_PROCESS_WORKERS": workers}
     if writer_process is not None:
         overrides["LAWGOV_WRITER_PROCESS"] = writer_process
     from sampleweb.large import registry_yaml
@@ -425,7 +428,7 @@ def print_cpu_bound(pairs, n_articles: int) -> None:
     bounds, alone_bounds = [], []
     for i, ((o, _ow, out, _p), (b, _bw)) in enumerate(pairs, 1):
         roles = o.cpu_by_role()
-        roles["crawl"] = json.loads(out.strip().splitlines()[-1])["process_cpu_s"]  # exact: its own rusage
+        roles["crawl"] = crawl_summary(out)["process_cpu_s"]  # exact: its own rusage
         ours = sum(roles.values()) + o.server_cpu_s
         bare = b.cpu_s
         bounds.append(os.cpu_count() * bare / max(ours, 1e-9))
@@ -455,6 +458,11 @@ def core_contention() -> tuple[float, float]:
     return alone, sum(run(2)) / 2
 
 
+def crawl_summary(out: str) -> dict:
+    """The summary the crawl script (CRAWL) prints last: run_crawl's, plus its process's CPU seconds."""
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def crawl_stats(db: Path) -> dict:
     """The Scrapy stats of the archive's last crawl."""
     import sqlite3
@@ -472,7 +480,7 @@ def crawl_cpu_breakdown(db: Path, out: str, workers: int) -> str:
     stats = crawl_stats(db)
     cpu = {k.removeprefix("lawgov/cpu_s/"): v for k, v in stats.items() if k.startswith("lawgov/cpu_s/")}
     n = max(stats.get("lawgov/articles", 0), 1)
-    total = json.loads(out.strip().splitlines()[-1]).get("process_cpu_s", 0.0)
+    total = crawl_summary(out).get("process_cpu_s", 0.0)
     process = cpu.pop("process_page", 0.0)
     store = cpu.pop("store", 0.0)
     other = sum(cpu.values())  # fetch errors, start/finish, incremental marks

@@ -6,8 +6,11 @@ call waiting on it fails (never hangs) and so does every later one.
 """
 
 import os
+import platform
 import signal
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from twisted.python.failure import Failure
@@ -77,13 +80,10 @@ def test_when_the_writer_process_dies_waiting_and_later_calls_fail_instead_of_ha
 
 
 
-@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_the_writer_process_pins_glibcs_mmap_threshold():
     # in a child, so this pytest process keeps its malloc settings. What the pin is for (the writer's
     # heap stops growing with the records stored) is a memory figure: `make bench` prints it
-    import subprocess
-    import sys
-
     code = "from archive.writer_thread import pin_mmap_threshold as p; print(p())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True"]
