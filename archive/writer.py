@@ -123,6 +123,15 @@ class ArchiveWriter:
         self._index_ops = []
         return outcome
 
+    def process_and_store(self, item: dict, portal=None, crawl_id: int | None = None):
+        """process_page then store, for a fetched article (LAWGOV_PROCESS_IN_WRITER): the article's
+        parts come here and only ``(outcome, title, process_page CPU seconds, error)`` goes back,
+        where a worker process would send the whole record back to the crawl and the crawl on here."""
+        from pipelines.process import processed_record  # the extraction rules: only where processing runs
+
+        record, cpu_s, error = processed_record(item, portal)
+        return self.store(record, crawl_id), record.get("title"), cpu_s, error
+
     # -- record groups: several records, one commit ---------------------------------------------
     # Each commit of a record costs ~2 ms more than the record's own writes. While records queue up,
     # the writer thread stores them in one group: each record in its own SAVEPOINT (a failing record

@@ -47,6 +47,7 @@ from archive.writer import ArchiveWriter
 logger = logging.getLogger(__name__)
 
 _STOP = object()
+GROUPED = ("store", "process_and_store")  # the calls that may share a commit (record groups)
 
 
 class WriterThread:
@@ -229,7 +230,7 @@ class WriterThread:
         """Queue ``ArchiveWriter.<method>(*args, **kwargs)``; the Deferred fires in the reactor thread
         with its result once it is committed (errback with its exception)."""
         done = defer.Deferred()
-        self.queue.put((done, method, args, kwargs, method == "store"))
+        self.queue.put((done, method, args, kwargs, method in GROUPED))
         return done
 
     def barrier(self) -> defer.Deferred:

@@ -278,20 +278,19 @@ if __name__ == "__main__":  # the processing workers import __main__
 '''
 
 
-def crawl_large(portals, db: Path, marks: tuple[int, ...] = (), workers: int = 0,
-                writer_process: bool | None = None) -> tuple[RequestWatch, float, str]:
-    """Crawl the given sample-web portals as `lawgov crawl --fast` does (with LAWGOV_PROCESS_WORKERS
-    ``workers``, and LAWGOV_WRITER_PROCESS if given); returns the watch, the wall time and the crawl
+def crawl_large(portals, db: Path, marks: tuple[int, ...] = (),
+                overrides: dict | None = None) -> tuple[RequestWatch, float, str]:
+    """Crawl the given sample-web portals as `lawgov crawl --fast` does (lawgov's default settings,
+    with ``overrides``, e.g. a CRAWL_LAYOUTS layout); returns the watch, the wall time and the crawl
     script's stdout (its last line: the summary, see crawl_summary)."""
-    overrides = {"LAWGOV_PROCESS_WORKERS": workers}
-    if writer_process is not None:
-        overrides["LAWGOV_WRITER_PROCESS"] = writer_process
+    overrides = dict(overrides or {})
     from sampleweb.large import registry_yaml
     from sampleweb.server import SampleWeb
 
     reg = db.with_suffix(".portals.yaml")
     reg.write_text(registry_yaml(portals), encoding="utf-8")
     with SampleWeb(portals) as web:
+        web.prerender()  # the server's CPU per request: a static page's, as on a real CMS
         t = time.perf_counter()
         script = db.with_suffix(".crawl.py")
         script.write_text(CRAWL, encoding="utf-8")
@@ -343,6 +342,7 @@ def bare_crawl(portals, urls: list[str], tmp: Path) -> tuple[RequestWatch, float
     url_file = tmp / "urls.txt"
     url_file.write_text("\n".join(urls), encoding="utf-8")
     with SampleWeb(portals) as web:
+        web.prerender()
         t = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-c", BARE_SPIDER, str(url_file), web.proxy_url], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -362,16 +362,27 @@ def articles_split(n_articles: int) -> tuple[int, int]:
     return max(2, round(n_articles / per)), per
 
 
-# (label, LAWGOV_PROCESS_WORKERS, LAWGOV_WRITER_PROCESS) of the throughput crawls. The first is the
-# default layout: it alternates with the bare spider CRAWL_PAIRS times (this machine's rates swing by
-# 1.5x from run to run, so the ratio is taken per pair and the median printed); the others run once,
-# against the median bare rate, to show what each move out of the reactor is worth.
-CRAWL_LAYOUTS = (
-    ("1 processing worker, writer process (default)", 1, True),
-    ("processing in the reactor, writer process", 0, True),
-    ("1 processing worker, writer thread", 1, False),
-    ("processing in the reactor, writer thread", 0, False),
-)
+# (label, settings) of the throughput crawls, this machine's default layout first (crawler/settings.py:
+# processing in the writer up to 2 cores, else in a worker beside it). The first alternates with the
+# bare spider CRAWL_PAIRS times (this machine's rates swing by 1.5x from run to run, so the ratio is
+# taken per pair and the median printed); the others run once, against the median bare rate, to show
+# what each layout is worth.
+def _layouts():
+    from crawler.settings import LAWGOV_PROCESS_IN_WRITER
+
+    def layout(workers, writer_process, in_writer=False):
+        return {"LAWGOV_PROCESS_WORKERS": workers, "LAWGOV_WRITER_PROCESS": writer_process,
+                "LAWGOV_PROCESS_IN_WRITER": in_writer}
+    in_writer = ("processing in the writer process", layout(0, True, True))
+    worker = ("1 processing worker, writer process", layout(1, True))
+    first = (in_writer, worker) if LAWGOV_PROCESS_IN_WRITER else (worker, in_writer)
+    return ((f"{first[0][0]} (default)", first[0][1]), first[1],
+            ("processing in the reactor, writer process", layout(0, True)),
+            ("1 processing worker, writer thread", layout(1, False)),
+            ("processing in the reactor, writer thread", layout(0, False)))
+
+
+CRAWL_LAYOUTS = _layouts()
 CRAWL_PAIRS = 3
 
 
@@ -382,11 +393,11 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
 
     portals = large_portals(*articles_split(n_articles))
     db = tmp / "crawl.db"
-    label, workers, writer_process = CRAWL_LAYOUTS[0]
+    label, layout = CRAWL_LAYOUTS[0]
     pairs = []  # (our watch, wall, stdout, archive), (bare watch, wall): alternating, same URLs
     for i in range(CRAWL_PAIRS):
         path = db if i == 0 else tmp / f"crawl-pair{i}.db"
-        ours = (*crawl_large(portals, path, workers=workers, writer_process=writer_process), path)
+        ours = (*crawl_large(portals, path, overrides=layout), path)
         pairs.append((ours, bare_crawl(portals, pairs[0][0][0].urls if pairs else ours[0].urls, tmp)))
     urls = pairs[0][0][0].urls
     ratios = [o[0].rate / b[0].rate for o, b in pairs]
@@ -402,16 +413,16 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
           f"{', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.7; this machine has {os.cpu_count()} cores for "
           "the server, the crawl, the writer and the processing)")
     print_cpu_bound(pairs, n_art(db))
-    runs = {label: (pairs[0][0][0], pairs[0][0][2], db, workers)}
+    runs = {label: (pairs[0][0][0], pairs[0][0][2], db)}
     print(f"  other layouts, one run each, against the median bare rate {bare_rate:.1f} pages/s:")
-    for other, w, wp in CRAWL_LAYOUTS[1:]:
+    for other, other_layout in CRAWL_LAYOUTS[1:]:
         path = tmp / f"crawl-{len(runs)}.db"
-        watch, wall, out = crawl_large(portals, path, workers=w, writer_process=wp)
-        runs[other] = (watch, out, path, w)
+        watch, wall, out = crawl_large(portals, path, overrides=other_layout)
+        runs[other] = (watch, out, path)
         print(f"    {other:<46} {watch.rate:6.1f} pages/s  ratio {watch.rate / bare_rate:.2f}  (wall {wall:.1f} s)")
     print("  CPU per article (ms; processing in the reactor or a worker, writes in the writer thread or process):")
-    for name, (_watch, out, path, w) in runs.items():
-        print(f"    {name:<46} {crawl_cpu_breakdown(path, out, w)}")
+    for name, (_watch, out, path) in runs.items():
+        print(f"    {name:<46} {crawl_cpu_breakdown(path, out)}")
     bare = pairs[0][1][0]
     print(f"    {'bare spider':<46} crawl process total "
           f"{bare.cpu_s * 1000 / max(bare.count, 1) * len(urls) / max(n_art(db), 1):5.2f}"
@@ -475,19 +486,23 @@ def n_art(db: Path) -> int:
     return crawl_stats(db).get("lawgov/articles", 0)
 
 
-def crawl_cpu_breakdown(db: Path, out: str, workers: int) -> str:
+def crawl_cpu_breakdown(db: Path, out: str) -> str:
     """Where a crawl's CPU went, per article: from its stats (lawgov/cpu_s/*) and its process's rusage."""
     stats = crawl_stats(db)
     cpu = {k.removeprefix("lawgov/cpu_s/"): v for k, v in stats.items() if k.startswith("lawgov/cpu_s/")}
     n = max(stats.get("lawgov/articles", 0), 1)
     total = crawl_summary(out).get("process_cpu_s", 0.0)
     process = cpu.pop("process_page", 0.0)
-    store = cpu.pop("store", 0.0)
+    in_writer = "process_and_store" in cpu  # its CPU holds process_page's
+    store = cpu.pop("store", 0.0) + cpu.pop("process_and_store", 0.0) - (process if in_writer else 0.0)
     other = sum(cpu.values())  # fetch errors, start/finish, incremental marks
     # the rest of the crawl process: the reactor thread (Scrapy, spider, middlewares) and helper threads
-    in_process = 0.0 if stats.get("lawgov/writer_process") else store + other
-    reactor = total - in_process - (process if workers == 0 else 0)
-    return (f"process_page {process * 1000 / n:5.2f}  store {store * 1000 / n:5.2f}  other writes "
+    writer_elsewhere = bool(stats.get("lawgov/writer_process"))
+    in_process = 0.0 if writer_elsewhere else store + other + (process if in_writer else 0.0)
+    in_reactor = not in_writer and not stats.get("lawgov/process_workers")
+    reactor = total - in_process - (process if in_reactor else 0.0)
+    where = "writer" if in_writer else ("reactor" if in_reactor else "worker")
+    return (f"process_page ({where}) {process * 1000 / n:5.2f}  store {store * 1000 / n:5.2f}  other writes "
             f"{other * 1000 / n:5.2f}  crawl process total {total * 1000 / n:5.2f} "
             f"(reactor and Scrapy {reactor * 1000 / n:5.2f}) over {n} articles")
 

@@ -50,6 +50,8 @@ def worker_settings(url: str, namespace: str, *, role: str = "worker", until_idl
         # Incremental skipping reads the archive, which workers do not have: every article is fetched
         # and the writer files the known ones as unchanged.
         "LAWGOV_INCREMENTAL": False,
+        # no archive writer here either: records are processed before they go to Redis
+        "LAWGOV_PROCESS_IN_WRITER": False,
     }, priority="cmdline")
     return settings
 

@@ -1,41 +1,45 @@
 """Scrapy item pipelines: thin wrappers that wire the processing stages into a crawl.
 
-ProcessPipeline turns a fetched article into an archive record (pipelines.process);
-ArchivePipeline hands it to the archive's one writer (archive.writer_thread: a thread owning the only
-read-write connection, fed through a bounded queue) and keeps the crawl's counters.
+ProcessPipeline turns a fetched article into an archive record (pipelines.process), or leaves that to
+the archive writer (LAWGOV_PROCESS_IN_WRITER); ArchivePipeline hands it to the archive's one writer
+(archive.writer_thread: a thread or process owning the only read-write connection, fed through a
+bounded queue) and keeps the crawl's counters.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import traceback
 
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, REVISED, UNREAD
 from archive.writer_thread import WriterThread
-from pipelines.process import process_page, sha256
+from pipelines.process import failed_record, processed_record
 
 logger = logging.getLogger(__name__)
 
 
 class ProcessPipeline:
-    """Runs process_page on each article: in LAWGOV_PROCESS_WORKERS worker processes (0: in the
-    reactor thread). Processing is pure CPU, so threads would only fight Scrapy for the GIL; one
-    worker keeps the order records reach the writer (first seen stays canonical) while the
-    reactor goes on downloading."""
+    """Runs process_page on each article: in the archive writer, just before its store
+    (LAWGOV_PROCESS_IN_WRITER: the item passes through here unprocessed), else in
+    LAWGOV_PROCESS_WORKERS worker processes (0: in the reactor thread). Processing is pure CPU, so
+    threads would only fight Scrapy for the GIL; one worker, like the one writer, keeps the order
+    records are stored in (first seen stays canonical) while the reactor goes on downloading."""
 
-    def __init__(self, crawler, workers: int = 0):
+    def __init__(self, crawler, workers: int = 0, in_writer: bool = False):
         self.crawler = crawler
-        self.workers = workers
+        self.workers = 0 if in_writer else workers
+        self.in_writer = in_writer
         self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getint("LAWGOV_PROCESS_WORKERS", 0))
+        s = crawler.settings
+        return cls(crawler, s.getint("LAWGOV_PROCESS_WORKERS", 0), s.getbool("LAWGOV_PROCESS_IN_WRITER", False))
 
     def open_spider(self, spider=None):
+        self.crawler.stats.set_value("lawgov/process_workers", self.workers)  # where process_page ran (bench)
         if self.workers > 0:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -48,42 +52,40 @@ class ProcessPipeline:
             self.pool.shutdown(wait=True)
 
     async def process_item(self, item, spider=None):
-        if "fetch_error" in item:  # the spider's errback: nothing to process, ArchivePipeline records it
+        if "fetch_error" in item or self.in_writer:  # ArchivePipeline records it, or has it processed
             return item
-        spider = self.crawler.spider
-        portal = spider.portals_by_name.get(item["portal"]) if spider else None
+        portal = item_portal(self.crawler, item)
         if self.pool is None:
-            return self._record(item, lambda: timed_process_page(item["parts"], portal))
-        from twisted.internet import defer, reactor
+            record, cpu_s, error = processed_record(item, portal)
+        else:
+            from twisted.internet import defer, reactor
 
-        done = defer.Deferred()
-        future = self.pool.submit(timed_process_page, item["parts"], portal)
-        future.add_done_callback(lambda f: reactor.callFromThread(done.callback, f))
-        finished = await maybe_deferred_to_future(done)
-        return self._record(item, finished.result)
-
-    def _record(self, item, compute):
-        try:
-            record, cpu_s = compute()
-            self.crawler.stats.inc_value("lawgov/cpu_s/process_page", cpu_s)
-        except Exception as e:  # a page we cannot process is still archived raw, with the error
-            logger.error("processing failed for %s: %s", item["url"], traceback.format_exc(limit=3))
-            self.crawler.stats.inc_value("lawgov/errors")
-            self.crawler.stats.inc_value("lawgov/errors/processing")
-            record = {
-                "url": item["url"], "portal": item["portal"], "title": None, "text": "",
-                "is_report": False, "class_reason": f"error:{type(e).__name__}",
-                "pages": [dict(p, sha256=sha256(p["body"])) for p in item["parts"]],
-            }
-        record["list_date"] = item.get("list_date")  # stored with the pages (crawler/incremental.py)
+            done = defer.Deferred()
+            future = self.pool.submit(processed_record, item, portal)
+            future.add_done_callback(lambda f: reactor.callFromThread(done.callback, f))
+            finished = await maybe_deferred_to_future(done)
+            try:
+                record, cpu_s, error = finished.result()
+            except Exception as e:  # the worker process died (BrokenProcessPool): keep the page raw
+                record, cpu_s, error = failed_record(item, e), None, f"{type(e).__name__}: {e}"
+        count_processing(self.crawler.stats, item["url"], cpu_s, error)
         return record
 
 
-def timed_process_page(parts, portal):
-    """process_page and the CPU seconds it took (crawl stats lawgov/cpu_s/*, `make bench`)."""
-    started = time.thread_time()
-    record = process_page(parts, portal)
-    return record, time.thread_time() - started
+def item_portal(crawler, item):
+    """The crawl's Portal an item was fetched for (issuer and region fallbacks), or None."""
+    spider = crawler.spider
+    return spider.portals_by_name.get(item["portal"]) if spider else None
+
+
+def count_processing(stats, url: str, cpu_s: float | None, error: str | None) -> None:
+    """Count one article's processing (pipelines.process.processed_record's outcome), wherever it ran."""
+    if error is None:
+        stats.inc_value("lawgov/cpu_s/process_page", cpu_s)
+        return
+    logger.error("processing failed for %s: %s", url, error)
+    stats.inc_value("lawgov/errors")
+    stats.inc_value("lawgov/errors/processing")
 
 
 class ArchivePipeline:
@@ -116,8 +118,14 @@ class ArchivePipeline:
             await maybe_deferred_to_future(
                 self.writer.submit("record_fetch_error", self.crawl_id, **record["fetch_error"]))
             return record
-        outcome = await maybe_deferred_to_future(self.writer.submit("store", record, crawl_id=self.crawl_id))
         stats = self.crawler.stats
+        if "parts" in record:  # not processed yet (LAWGOV_PROCESS_IN_WRITER): the writer does it first
+            outcome, title, cpu_s, error = await maybe_deferred_to_future(self.writer.submit(
+                "process_and_store", record, item_portal(self.crawler, record), crawl_id=self.crawl_id))
+            count_processing(stats, record["url"], cpu_s, error)
+            record = {"url": record["url"], "title": title}
+        else:
+            outcome = await maybe_deferred_to_future(self.writer.submit("store", record, crawl_id=self.crawl_id))
         stats.inc_value(f"lawgov/{outcome}")
         if outcome in self.COUNTERS:
             stats.inc_value(f"lawgov/{self.COUNTERS[outcome]}")

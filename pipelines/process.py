@@ -7,6 +7,8 @@ pages, so all of them produce the same record from the same bytes.
 from __future__ import annotations
 
 import hashlib
+import time
+import traceback
 
 from pipelines import attachments
 from pipelines.classify import classify, covered_year
@@ -107,3 +109,27 @@ def process_page(parts: list[dict], portal=None) -> dict:
         ],
     )
     return record
+
+
+def processed_record(item: dict, portal=None) -> tuple[dict, float | None, str | None]:
+    """The archive record of a fetched article (``item``: the spider's ``url``, ``portal``, ``parts``,
+    ``list_date``), the CPU seconds process_page took, and the error (a traceback) if it failed: a
+    page we cannot process is still archived raw, with the error as its class_reason. Runs wherever
+    processing runs (the reactor, a worker process, the archive writer): the caller logs and counts."""
+    started = time.thread_time()
+    try:
+        record = process_page(item["parts"], portal)
+    except Exception as e:  # noqa: BLE001 -- any failure of the rules must not lose the page
+        return failed_record(item, e), None, traceback.format_exc(limit=3)
+    record["list_date"] = item.get("list_date")  # stored with the pages (crawler/incremental.py)
+    return record, time.thread_time() - started, None
+
+
+def failed_record(item: dict, error: BaseException) -> dict:
+    """The record of an article processing failed on: its raw pages, the error as class_reason."""
+    return {
+        "url": item["url"], "portal": item["portal"], "title": None, "text": "",
+        "is_report": False, "class_reason": f"error:{type(error).__name__}",
+        "pages": [dict(p, sha256=sha256(p["body"])) for p in item["parts"]],
+        "list_date": item.get("list_date"),
+    }

