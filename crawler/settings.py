@@ -76,6 +76,12 @@ LAWGOV_PROCESS_WORKERS = 1 if (os.cpu_count() or 1) >= 2 else 0
 # busiest process; with more cores a separate worker (LAWGOV_PROCESS_WORKERS) runs processing beside
 # the writer, so this is the default only up to 2 cores. True: LAWGOV_PROCESS_WORKERS is not used.
 LAWGOV_PROCESS_IN_WRITER = (os.cpu_count() or 1) <= 2
+# With LAWGOV_PROCESS_IN_WRITER: while this many archive writer calls wait to be sent to the writer
+# (archive.writer_thread's queue), the writer is the busier process, and the next article is processed
+# in the reactor instead; both kinds of record reach the writer in the order they came. The two
+# processes then share the work (about half the articles each in a loopback crawl on 2 cores):
+# 217 -> 241 pages/s, median of 3 alternating runs (2, 4 and 8 gave 242, 241 and 238). 0: never.
+LAWGOV_WRITER_BEHIND = 4
 # Archive writes queued for the writer (archive.writer_thread) before downloading waits for it.
 # Each holds a record with its raw pages (~50-100 kB): 256 let a lagging writer add ~20 MB to the
 # crawl's peak memory (`make bench` section 4: 194 vs 180 MB at 10k requests) for no speed gain.

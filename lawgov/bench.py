@@ -370,13 +370,14 @@ def articles_split(n_articles: int) -> tuple[int, int]:
 def _layouts():
     from crawler.settings import LAWGOV_PROCESS_IN_WRITER
 
-    def layout(workers, writer_process, in_writer=False):
+    def layout(workers, writer_process, in_writer=False, **more):
         return {"LAWGOV_PROCESS_WORKERS": workers, "LAWGOV_WRITER_PROCESS": writer_process,
-                "LAWGOV_PROCESS_IN_WRITER": in_writer}
-    in_writer = ("processing in the writer process", layout(0, True, True))
+                "LAWGOV_PROCESS_IN_WRITER": in_writer, **more}
+    in_writer = ("processing in the writer process, the reactor's when it is behind", layout(0, True, True))
     worker = ("1 processing worker, writer process", layout(1, True))
     first = (in_writer, worker) if LAWGOV_PROCESS_IN_WRITER else (worker, in_writer)
     return ((f"{first[0][0]} (default)", first[0][1]), first[1],
+            ("processing in the writer process only", layout(0, True, True, LAWGOV_WRITER_BEHIND=0)),
             ("processing in the reactor, writer process", layout(0, True)),
             ("1 processing worker, writer thread", layout(1, False)),
             ("processing in the reactor, writer thread", layout(0, False)))
@@ -419,12 +420,12 @@ def bench_crawl(n_articles: int, tmp: Path) -> Path:
         path = tmp / f"crawl-{len(runs)}.db"
         watch, wall, out = crawl_large(portals, path, overrides=other_layout)
         runs[other] = (watch, out, path)
-        print(f"    {other:<46} {watch.rate:6.1f} pages/s  ratio {watch.rate / bare_rate:.2f}  (wall {wall:.1f} s)")
+        print(f"    {other:<66} {watch.rate:6.1f} pages/s  ratio {watch.rate / bare_rate:.2f}  (wall {wall:.1f} s)")
     print("  CPU per article (ms; processing in the reactor or a worker, writes in the writer thread or process):")
     for name, (_watch, out, path) in runs.items():
-        print(f"    {name:<46} {crawl_cpu_breakdown(path, out)}")
+        print(f"    {name:<66} {crawl_cpu_breakdown(path, out)}")
     bare = pairs[0][1][0]
-    print(f"    {'bare spider':<46} crawl process total "
+    print(f"    {'bare spider':<66} crawl process total "
           f"{bare.cpu_s * 1000 / max(bare.count, 1) * len(urls) / max(n_art(db), 1):5.2f}"
           " (its CPU for the same requests, per article of ours)")
     return db
@@ -493,15 +494,17 @@ def crawl_cpu_breakdown(db: Path, out: str) -> str:
     n = max(stats.get("lawgov/articles", 0), 1)
     total = crawl_summary(out).get("process_cpu_s", 0.0)
     process = cpu.pop("process_page", 0.0)
-    in_writer = "process_and_store" in cpu  # its CPU holds process_page's
-    store = cpu.pop("store", 0.0) + cpu.pop("process_and_store", 0.0) - (process if in_writer else 0.0)
+    in_writer = "process_and_store" in cpu  # its CPU holds process_page's (but the reactor's share)
+    # with LAWGOV_WRITER_BEHIND the reactor processed some articles itself: its share, by count
+    here = stats.get("lawgov/processed_in_reactor", 0) / n if in_writer else 0.0
+    store = cpu.pop("store", 0.0) + cpu.pop("process_and_store", 0.0) - (process * (1 - here) if in_writer else 0.0)
     other = sum(cpu.values())  # fetch errors, start/finish, incremental marks
     # the rest of the crawl process: the reactor thread (Scrapy, spider, middlewares) and helper threads
     writer_elsewhere = bool(stats.get("lawgov/writer_process"))
-    in_process = 0.0 if writer_elsewhere else store + other + (process if in_writer else 0.0)
+    in_process = 0.0 if writer_elsewhere else store + other + (process * (1 - here) if in_writer else 0.0)
     in_reactor = not in_writer and not stats.get("lawgov/process_workers")
-    reactor = total - in_process - (process if in_reactor else 0.0)
-    where = "writer" if in_writer else ("reactor" if in_reactor else "worker")
+    reactor = total - in_process - (process if in_reactor else process * here)
+    where = (f"writer, {here:.0%} in the reactor" if in_writer else ("reactor" if in_reactor else "worker"))
     return (f"process_page ({where}) {process * 1000 / n:5.2f}  store {store * 1000 / n:5.2f}  other writes "
             f"{other * 1000 / n:5.2f}  crawl process total {total * 1000 / n:5.2f} "
             f"(reactor and Scrapy {reactor * 1000 / n:5.2f}) over {n} articles")

@@ -22,21 +22,29 @@ logger = logging.getLogger(__name__)
 
 class ProcessPipeline:
     """Runs process_page on each article: in the archive writer, just before its store
-    (LAWGOV_PROCESS_IN_WRITER: the item passes through here unprocessed), else in
+    (LAWGOV_PROCESS_IN_WRITER: the item passes through here unprocessed, unless the writer is behind:
+    then here, in the reactor; both kinds reach the writer in the order they came), else in
     LAWGOV_PROCESS_WORKERS worker processes (0: in the reactor thread). Processing is pure CPU, so
     threads would only fight Scrapy for the GIL; one worker, like the one writer, keeps the order
     records are stored in (first seen stays canonical) while the reactor goes on downloading."""
 
-    def __init__(self, crawler, workers: int = 0, in_writer: bool = False):
+    def __init__(self, crawler, workers: int = 0, in_writer: bool = False, writer_behind_at: int = 0):
         self.crawler = crawler
         self.workers = 0 if in_writer else workers
         self.in_writer = in_writer
+        self.writer_behind_at = writer_behind_at
         self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler, s.getint("LAWGOV_PROCESS_WORKERS", 0), s.getbool("LAWGOV_PROCESS_IN_WRITER", False))
+        return cls(crawler, s.getint("LAWGOV_PROCESS_WORKERS", 0), s.getbool("LAWGOV_PROCESS_IN_WRITER", False),
+                   s.getint("LAWGOV_WRITER_BEHIND", 0))
+
+    def writer_behind(self) -> bool:
+        """LAWGOV_WRITER_BEHIND calls or more wait to be handed to the archive writer: it is the busier
+        one, so the reactor, which has time to spare, processes this article itself."""
+        return 0 < self.writer_behind_at <= WriterThread.for_crawler(self.crawler).queue.qsize()
 
     def open_spider(self, spider=None):
         self.crawler.stats.set_value("lawgov/process_workers", self.workers)  # where process_page ran (bench)
@@ -52,8 +60,12 @@ class ProcessPipeline:
             self.pool.shutdown(wait=True)
 
     async def process_item(self, item, spider=None):
-        if "fetch_error" in item or self.in_writer:  # ArchivePipeline records it, or has it processed
+        if "fetch_error" in item:  # the spider's errback: nothing to process, ArchivePipeline records it
             return item
+        if self.in_writer:
+            if not self.writer_behind():
+                return item  # ArchivePipeline has it processed in the writer
+            self.crawler.stats.inc_value("lawgov/processed_in_reactor")
         portal = item_portal(self.crawler, item)
         if self.pool is None:
             record, cpu_s, error = processed_record(item, portal)

@@ -3,14 +3,20 @@ archive either way, and a page that processing fails on is still archived raw, w
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import zlib
 
+from scrapy.utils.test import get_crawler
+
 import pipelines.process
 from archive.writer import LOOKALIKE, NEW_REPORT, ArchiveWriter
+from archive.writer_thread import WriterThread
 from crawler.settings import LAWGOV_PROCESS_IN_WRITER
+from pipelines.item_pipelines import ProcessPipeline
 from sampleweb import truth
+from sampleweb.server import SampleWeb
 from tests.conftest import SAMPLE_PORTALS, run_lawgov
 from tests.test_crawl_sampleweb import assert_archives_exactly_the_reports
 
@@ -57,8 +63,6 @@ def _item(url="http://www.example.gov.cn.test/art/2024/3/1/art_1_1.html", body=b
 
 
 def test_process_and_store_archives_a_report_as_process_page_then_store_would(tmp_path):
-    from sampleweb.server import SampleWeb
-
     url = ARTICLE["url"]
     body = SampleWeb().page(url)
     item = _item(url, body)
@@ -89,3 +93,23 @@ def test_a_page_processing_fails_on_is_archived_raw_with_the_error(monkeypatch, 
         (class_reason, is_report, stored, list_date), = conn.execute(
             "SELECT class_reason, is_report, body, list_date FROM pages").fetchall()
     assert (class_reason, is_report, zlib.decompress(stored), list_date) == ("error:ValueError", 0, body, "2024-03-01")
+
+
+def test_the_reactor_processes_an_article_itself_only_while_the_writer_is_behind(tmp_path):
+    """LAWGOV_WRITER_BEHIND: with that many writer calls still queued (not sent to the writer), the
+    item leaves ProcessPipeline processed; otherwise untouched, for the writer to process."""
+    crawler = get_crawler(settings_dict={"LAWGOV_DB": str(tmp_path / "a.db"), "LAWGOV_PROCESS_IN_WRITER": True,
+                                         "LAWGOV_WRITER_BEHIND": 2})
+    writer = WriterThread.for_crawler(crawler)  # never started: what is queued stays queued
+    pipeline = ProcessPipeline.from_crawler(crawler)
+    body = SampleWeb().page(ARTICLE["url"])
+    seen = []
+    for queued in range(4):
+        out = asyncio.run(pipeline.process_item(_item(ARTICLE["url"], body)))
+        seen.append("parts" not in out)  # processed here: a record, no longer the spider's item
+        if seen[-1]:
+            assert out["title"] == ARTICLE["title"] and out["list_date"] == "2024-03-01"
+        writer.queue.put(("call", queued))
+    assert seen == [False, False, True, True]
+    assert crawler.stats.get_value("lawgov/processed_in_reactor") == 2
+    assert crawler.stats.get_value("lawgov/cpu_s/process_page") > 0
