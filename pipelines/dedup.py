@@ -395,6 +395,18 @@ class _BandIndex:
         return np.unique(np.concatenate(found))
 
 
+def prefilter_estimates(sig: np.ndarray, n: int, sigs: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cheap prefilter on signatures, for a text (signature ``sig``, ``n`` shingles) against
+    candidates (``sigs``, shingle-set ``sizes``): estimated J, and the estimated score (max of J and
+    C, C from J and the set sizes, where the sizes allow containment). Below PREFILTER_SCORE a
+    candidate is not verified."""
+    est_j = (sigs == sig).mean(axis=1)
+    inter = est_j * (n + sizes) / (1 + est_j)
+    est_c = np.minimum(1.0, np.maximum(inter / n, inter / np.maximum(sizes, 1)))
+    ratio = np.minimum(n, sizes) / np.maximum(n, sizes)
+    return est_j, np.where(ratio >= MIN_SIZE_RATIO, np.maximum(est_j, est_c), est_j)
+
+
 class NearDupIndex:
     """MinHash-LSH index of report bodies with exact verification and metadata guards.
 
@@ -549,7 +561,8 @@ class NearDupIndex:
         rows = self._bands.query(sig)
         return rows[[self._row_ids[r] is not None for r in rows]] if len(rows) else rows
 
-    def _candidate_table(self, sig: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, list, list]:
+    def _candidate_table(self, sig: np.ndarray, n_shingles: int | None = None
+                         ) -> tuple[list[str], np.ndarray, np.ndarray, list, list]:
         """(ids, signatures (m, num_perm), set sizes, years, issuers) of the LSH candidates of ``sig``."""
         rows = self._candidate_rows(sig)
         ids = [self._row_ids[r] for r in rows.tolist()]
@@ -579,16 +592,11 @@ class NearDupIndex:
         self.stats["queries"] += 1
         if len(h) < MIN_SHINGLES:
             return []
-        ids, sigs, sizes, years, issuers = self._candidate_table(sig)
+        ids, sigs, sizes, years, issuers = self._candidate_table(sig, len(h))
         self.stats["candidates"] += len(ids)
         if not len(ids):
             return []
-        # Cheap prefilter on the signatures: estimated J (and C from J and the set sizes).
-        est_j = (sigs == sig).mean(axis=1)
-        inter = est_j * (len(h) + sizes) / (1 + est_j)
-        est_c = np.minimum(1.0, np.maximum(inter / len(h), inter / np.maximum(sizes, 1)))
-        ratio = np.minimum(len(h), sizes) / np.maximum(len(h), sizes)
-        est = np.where(ratio >= MIN_SIZE_RATIO, np.maximum(est_j, est_c), est_j)
+        est_j, est = prefilter_estimates(sig, len(h), sigs, sizes)
         out = []
         for cid, ej, es, size, c_year, c_issuer in zip(ids, est_j.tolist(), est.tolist(), sizes.tolist(),
                                                          years, issuers):
@@ -739,8 +747,7 @@ class SQLiteNearDupIndex(NearDupIndex):
         super().__init__(threshold=threshold, num_perm=num_perm, k=k, verify_threshold=verify_threshold,
                          keep_shingles=False, loader=loader, seed=seed, normalized=normalized)
         self.conn = conn
-        self._tail_ids: list[int] = []
-        self._tail_keys = np.empty((0, self._bands.b), np.uint64)
+        self._set_tail([])
         self.stats["flushed"] = self.stats["merges"] = self.stats["lookups"] = 0
         self._query_sql = ("SELECT document_id FROM dedup_bands WHERE band_key = ? UNION ALL "
                            "SELECT document_id FROM dedup_bands_recent WHERE band_key = ?")
@@ -785,14 +792,10 @@ class SQLiteNearDupIndex(NearDupIndex):
                         break
                     last = rows[-1][0]
                     self._write_bands([r[0] for r in rows], self._keys_of([r[1] for r in rows]))
-            self._tail_ids = []
-            self._tail_keys = np.empty((0, self._bands.b), np.uint64)
             rows = c.execute(
-                "SELECT p.document_id, s.signature FROM dedup_pending p JOIN dedup_signatures s "
+                "SELECT p.document_id, s.signature, s.n_shingles FROM dedup_pending p JOIN dedup_signatures s "
                 "ON s.document_id = p.document_id WHERE s.n_shingles > 0 ORDER BY p.document_id").fetchall()
-            if rows:
-                self._tail_ids = [r[0] for r in rows]
-                self._tail_keys = self._keys_of([r[1] for r in rows])
+            self._set_tail([r[0] for r in rows], self._sigs_of([r[1] for r in rows]), [r[2] for r in rows])
         if own:
             self.flush_if_full()
         return self
@@ -826,9 +829,23 @@ class SQLiteNearDupIndex(NearDupIndex):
         byte, bit = self._filter_slots(keys)
         return ((self._filter[byte] >> bit) & 1).astype(bool)
 
+    def _sigs_of(self, blobs: Sequence[bytes]) -> np.ndarray:
+        return np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(blobs), self.num_perm)
+
     def _keys_of(self, blobs: Sequence[bytes]) -> np.ndarray:
-        sigs = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(blobs), -1)
-        return self._bands.band_keys(sigs)
+        return self._bands.band_keys(self._sigs_of(blobs))
+
+    # -- the tail: documents whose bands are not in SQLite yet ---------------------------------------
+    # Per document: its band keys (matched whole at query time), and its signature and shingle count,
+    # so that a query prefilters its tail candidates in memory (a text shares bands with many of the
+    # latest reports when they share boilerplate paragraphs) and reads from SQLite only those that may
+    # pass. A document is in the tail once, with its current signature (add_signature replaces).
+    def _set_tail(self, ids: list[int], sigs: np.ndarray | None = None, sizes: list[int] | None = None) -> None:
+        self._tail_ids = list(ids)
+        self._tail_sigs = sigs if sigs is not None else np.empty((0, self.num_perm), np.uint64)
+        self._tail_sizes = list(sizes or [])
+        self._tail_keys = self._bands.band_keys(self._tail_sigs) if len(self._tail_sigs) else \
+            np.empty((0, self._bands.b), np.uint64)
 
     def _write_bands(self, ids: Sequence[int], keys: np.ndarray, table: str = "dedup_bands") -> None:
         flat = keys.ravel().view(np.int64)
@@ -864,8 +881,7 @@ class SQLiteNearDupIndex(NearDupIndex):
                                   [(i,) for i in self._tail_ids])
             self._merge_recent()
         self.stats["flushed"] += len(self._tail_ids)
-        self._tail_ids = []
-        self._tail_keys = np.empty((0, self._bands.b), np.uint64)
+        self._set_tail([])
 
     def flush_if_full(self) -> None:
         if len(self._tail_ids) >= self.TAIL:
@@ -888,14 +904,21 @@ class SQLiteNearDupIndex(NearDupIndex):
         tail; the tail goes to SQLite once full and no transaction is open)."""
         doc_id = int(doc_id)
         self._cache.pop(str(doc_id), None)
+        if doc_id in self._tail_ids:  # its signature changed: the tail keeps the current one only
+            self._drop_from_tail(doc_id)
         if int(size):
             n = len(self._tail_ids)
             if n == len(self._tail_keys):  # grow (a transaction may add past TAIL before the flush)
                 keys = np.empty((max(2 * n, self.TAIL), self._bands.b), np.uint64)
                 keys[:n] = self._tail_keys[:n]
-                self._tail_keys = keys
-            self._tail_keys[n] = self._bands.band_keys(np.asarray(sig, np.uint64))
+                sigs = np.empty((len(keys), self.num_perm), np.uint64)
+                sigs[:n] = self._tail_sigs[:n]
+                self._tail_keys, self._tail_sigs = keys, sigs
+            sig = np.asarray(sig, np.uint64)
+            self._tail_keys[n] = self._bands.band_keys(sig)
+            self._tail_sigs[n] = sig
             self._tail_ids.append(doc_id)
+            self._tail_sizes.append(int(size))
         if not self.conn.in_transaction:
             self.flush_if_full()
 
@@ -923,9 +946,14 @@ class SQLiteNearDupIndex(NearDupIndex):
         doc_id = int(doc_id)
         self._cache.pop(str(doc_id), None)
         if doc_id in self._tail_ids:
-            keep = [i for i, d in enumerate(self._tail_ids) if d != doc_id]
-            self._tail_ids = [self._tail_ids[i] for i in keep]
-            self._tail_keys = self._tail_keys[keep]  # shrinks to len(keep): grows again on the next add
+            self._drop_from_tail(doc_id)
+
+    def _drop_from_tail(self, doc_id: int) -> None:
+        keep = [i for i, d in enumerate(self._tail_ids) if d != doc_id]
+        self._tail_ids = [self._tail_ids[i] for i in keep]
+        self._tail_sizes = [self._tail_sizes[i] for i in keep]
+        # shrink to len(keep): they grow again on the next add
+        self._tail_keys, self._tail_sigs = self._tail_keys[keep], self._tail_sigs[keep]
 
     def signature(self, doc_id) -> tuple[np.ndarray, int]:
         row = self.conn.execute("SELECT signature, n_shingles FROM dedup_signatures WHERE document_id = ?",
@@ -936,8 +964,9 @@ class SQLiteNearDupIndex(NearDupIndex):
             return np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64), 0
         return np.frombuffer(row[0], dtype="<u8").astype(np.uint64), row[1]
 
-    def _candidate_table(self, sig: np.ndarray):
-        qk = self._bands.band_keys(np.asarray(sig, np.uint64))
+    def _candidate_table(self, sig: np.ndarray, n_shingles: int | None = None):
+        sig = np.asarray(sig, np.uint64)
+        qk = self._bands.band_keys(sig)
         self._ensure_filter()
         found = set()
         for key in qk.view(np.int64)[self._filter_has(qk)].tolist():  # most keys of a new text: none
@@ -945,6 +974,11 @@ class SQLiteNearDupIndex(NearDupIndex):
         self.stats["lookups"] += len(found)
         if self._tail_ids:  # band j's key is salted with j: it can only equal band j's
             hit = np.flatnonzero((self._tail_keys[: len(self._tail_ids)] == qk).any(axis=1))
+            if n_shingles and len(hit):  # a query: only tail candidates that may pass its prefilter
+                sizes = np.asarray(self._tail_sizes, np.int64)[hit]
+                _est_j, est = prefilter_estimates(sig, n_shingles, self._tail_sigs[hit], sizes)
+                self.stats["candidates"] += int((est < PREFILTER_SCORE).sum())  # counted, not read
+                hit = hit[est >= PREFILTER_SCORE]
             found.update(self._tail_ids[i] for i in hit.tolist())
         ids, blobs, sizes, years, issuers = [], [], [], [], []
         if found:

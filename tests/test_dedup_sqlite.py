@@ -62,6 +62,9 @@ def test_same_answers_as_the_in_memory_index(conn, corpus, tail, merge_rows):
         got_disk.append(disk.add_or_match(i, text, issuer, year))
     assert got_disk == got_mem
     assert sum(map(bool, got_mem)) >= 20  # the pair set's copies were found, not just empty lists
+    # every LSH candidate counted, also the tail's that its in-memory prefilter dropped unread
+    assert disk.stats["candidates"] == mem.stats["candidates"] > 0
+    assert disk.stats["verified"] == mem.stats["verified"] > 0
     for i, text, issuer, year in corpus:
         assert disk.candidates(text) == mem.candidates(text)
         assert disk.query(text, issuer, year) == mem.query(text, issuer, year)
@@ -89,15 +92,19 @@ def test_pending_signatures_survive_a_new_index(conn, corpus):
         assert str(i) in second.candidates(text)
 
 
-def test_changed_and_removed_documents_leave_no_stale_candidate(conn, corpus):
+@pytest.mark.parametrize("tail", [1, 1000])  # bands flushed to SQLite at once, or kept in the tail
+def test_changed_and_removed_documents_leave_no_stale_candidate(conn, corpus, tail):
     texts = {i: t for i, t, _, _ in corpus}
-    idx = sqlite_index(conn, texts, tail=1)
+    idx = sqlite_index(conn, texts, tail=tail)
     (a, text_a, issuer_a, year_a), (_b, text_b, _, _) = corpus[0], corpus[-1]
     idx.add(a, text_a, issuer_a, year_a)
     assert idx.candidates(text_a) == [str(a)]
+    assert idx.query(text_a, issuer_a, year_a) == [(str(a), 1.0)]
     texts[a] = text_b  # document a's canonical text became another text: its old bands stay on disk
     idx.add(a, text_b, issuer_a, year_a)
     assert idx.candidates(text_a) == [] and idx.candidates(text_b) == [str(a)]
+    assert idx.query(text_a, issuer_a, year_a) == [] and idx.query(text_b, issuer_a, year_a) == [(str(a), 1.0)]
+    assert len(idx._tail_ids) == (1 if tail > 1 else 0)  # the tail holds a document once, as it is now
     with conn:
         conn.execute("DELETE FROM dedup_signatures WHERE document_id = ?", [a])
     idx.remove(str(a))
