@@ -30,6 +30,7 @@ Users (ArchivePipeline, IncrementalMiddleware) ``acquire`` it when their spider 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import pickle
@@ -54,9 +55,10 @@ class WriterThread:
     GROUP_MAX = 64  # stores sharing one commit at most (see ArchiveWriter.begin_group)
 
     def __init__(self, db_path: str, maxsize: int = 32, group_max: int | None = None, process: bool = False,
-                 group_wait: float = 0.0):
+                 group_wait: float = 0.0, preload: tuple[str, ...] = ()):
         self.db_path = db_path
         self.group_wait = group_wait  # process mode: how long an open group waits for one more store
+        self.preload = preload  # process mode: modules the writer process imports before it is ready
         self.process = process  # ArchiveWriter in a child process (serve_process), not in this one
         self._remote_error: BaseException | None = None  # the writer process died: every call fails
         self.pid: int | None = None  # the writer process's, while it runs
@@ -79,7 +81,10 @@ class WriterThread:
             s = crawler.settings
             wt = cls(s.get("LAWGOV_DB"), s.getint("LAWGOV_WRITE_QUEUE", 32),
                      s.getint("LAWGOV_WRITE_GROUP", cls.GROUP_MAX), s.getbool("LAWGOV_WRITER_PROCESS", False),
-                     s.getfloat("LAWGOV_WRITE_GROUP_WAIT", 0.0))
+                     s.getfloat("LAWGOV_WRITE_GROUP_WAIT", 0.0),
+                     # the processing rules, when the writer runs them: imported before the first
+                     # request (and an import error fails the crawl's start, not its first article)
+                     ("pipelines.process",) if s.getbool("LAWGOV_PROCESS_IN_WRITER") else ())
             crawler._lawgov_writer_thread = wt
         return wt
 
@@ -134,7 +139,7 @@ class WriterThread:
         here, there = ctx.Pipe()
         alive_r, alive_w = ctx.Pipe(duplex=False)  # never written: EOF tells the child we are gone
         proc = ctx.Process(target=serve_process, name="lawgov-archive-writer", daemon=True,
-                           args=(there, alive_r, self.db_path, self.GROUP_MAX, self.group_wait))
+                           args=(there, alive_r, self.db_path, self.GROUP_MAX, self.group_wait, self.preload))
         try:
             proc.start()
         except BaseException as e:  # noqa: BLE001 -- reported to acquire()
@@ -302,7 +307,8 @@ def serve_jobs(writer: ArchiveWriter, next_job, more_waiting, finish, cpu_s: dic
             commit_group()
 
 
-def serve_process(conn, alive, db_path: str, group_max: int, group_wait: float = 0.0) -> None:
+def serve_process(conn, alive, db_path: str, group_max: int, group_wait: float = 0.0,
+                  preload: tuple[str, ...] = ()) -> None:
     """The writer process (LAWGOV_WRITER_PROCESS): ArchiveWriter on ``db_path`` serving the jobs
     WriterThread sends over ``conn``, answering ``(job number, fire, result, cpu_s)``. Ctrl-C and
     SIGTERM are the crawl's to handle: this process stops when told (None) or when the crawl
@@ -312,6 +318,8 @@ def serve_process(conn, alive, db_path: str, group_max: int, group_wait: float =
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     pin_mmap_threshold()
     try:
+        for module in preload:
+            importlib.import_module(module)
         writer = ArchiveWriter(db_path)
     except BaseException as e:  # noqa: BLE001 -- reported to WriterThread.acquire
         conn.send(("error", _portable(e)))

@@ -87,3 +87,12 @@ def test_the_writer_process_pins_glibcs_mmap_threshold():
     code = "from archive.writer_thread import pin_mmap_threshold as p; print(p())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True"]
+
+
+def test_the_writer_process_imports_its_preload_modules_before_it_is_ready(tmp_path):
+    """LAWGOV_PROCESS_IN_WRITER: the processing rules load before the crawl's first request; a module
+    that cannot be imported fails acquire() with its own error, like an archive that cannot be opened."""
+    wt = WriterThread(str(tmp_path / "a.db"), process=True, preload=("pipelines.process",)).acquire()
+    wt.release()
+    with pytest.raises(ModuleNotFoundError, match="no_such_rules"):
+        WriterThread(str(tmp_path / "b.db"), process=True, preload=("pipelines.no_such_rules",)).acquire()
