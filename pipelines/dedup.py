@@ -977,7 +977,8 @@ class SQLiteNearDupIndex(NearDupIndex):
             if n_shingles and len(hit):  # a query: only tail candidates that may pass its prefilter
                 sizes = np.asarray(self._tail_sizes, np.int64)[hit]
                 _est_j, est = prefilter_estimates(sig, n_shingles, self._tail_sigs[hit], sizes)
-                self.stats["candidates"] += int((est < PREFILTER_SCORE).sum())  # counted, not read
+                dropped = {self._tail_ids[i] for i in hit[est < PREFILTER_SCORE].tolist()}
+                self.stats["candidates"] += len(dropped - found)  # counted, not read (once)
                 hit = hit[est >= PREFILTER_SCORE]
             found.update(self._tail_ids[i] for i in hit.tolist())
         ids, blobs, sizes, years, issuers = [], [], [], [], []
