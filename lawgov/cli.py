@@ -171,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "spread over time (default: 30; 0: recheck every archived article now)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy or lawgov setting for this crawl, as Scrapy's own -s (repeatable; "
-                        "e.g. -s LAWGOV_PROCESS_WORKERS=1, -s LAWGOV_WRITE_GROUP=1; crawler/settings.py lists them)")
+                        "e.g. -s LAWGOV_PROCESS_IN_WRITER=0 -s LAWGOV_PROCESS_WORKERS=1 for a processing worker beside the "
+                        "writer, -s LAWGOV_WRITE_GROUP=1; crawler/settings.py lists them)")
     from lawgov.distributed import add_worker_arguments
 
     add_worker_arguments(p)

@@ -38,7 +38,8 @@ print(json.dumps({"frontier_max": stats.get("lawgov/frontier_max"), "finish": st
 
 def crawl(registry, db, proxy, **overrides) -> dict:
     # the progress tick samples the frontier: often, to see its peaks
-    overrides = {"LAWGOV_PROGRESS_INTERVAL": 0.02, "LAWGOV_PROCESS_WORKERS": 0, **overrides}
+    overrides = {"LAWGOV_PROGRESS_INTERVAL": 0.02, "LAWGOV_PROCESS_IN_WRITER": False, "LAWGOV_PROCESS_WORKERS": 0,
+                 **overrides}
     proc = subprocess.run([sys.executable, "-c", CRAWL, str(registry), str(db), proxy, json.dumps(overrides)],
                           cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
                           timeout=300)
