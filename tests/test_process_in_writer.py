@@ -4,7 +4,6 @@ archive either way, and a page that processing fails on is still archived raw, w
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import zlib
 
@@ -14,6 +13,7 @@ import pipelines.process
 from archive.writer import LOOKALIKE, NEW_REPORT, ArchiveWriter
 from archive.writer_thread import WriterThread
 from crawler.settings import LAWGOV_PROCESS_IN_WRITER
+from lawgov.bench import crawl_stats
 from pipelines.item_pipelines import ProcessPipeline
 from sampleweb import truth
 from sampleweb.server import SampleWeb
@@ -32,11 +32,6 @@ def pages_by_url(db) -> dict[str, tuple]:
             "FROM pages p LEFT JOIN documents d ON d.id = p.document_id")}
 
 
-def last_stats(db) -> dict:
-    with sqlite3.connect(db) as conn:
-        return json.loads(conn.execute("SELECT stats_json FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
-
-
 def test_processing_in_the_writer_or_in_a_worker_archives_the_same(crawled, proxy, tmp_path):
     """The session's crawl ran this machine's default layout; the other layout crawls the same web
     into the same archive: every page with the same class, list date and document text."""
@@ -47,7 +42,7 @@ def test_processing_in_the_writer_or_in_a_worker_archives_the_same(crawled, prox
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert_archives_exactly_the_reports(other_db)
     assert pages_by_url(other_db) == pages_by_url(crawled["db"])
-    default, switched = last_stats(crawled["db"]), last_stats(other_db)
+    default, switched = crawl_stats(crawled["db"]), crawl_stats(other_db)
     # where processing ran: a worker counts itself, the writer's CPU includes processing
     assert (default["lawgov/process_workers"], switched["lawgov/process_workers"]) == \
         ((0, 1) if LAWGOV_PROCESS_IN_WRITER else (1, 0))
