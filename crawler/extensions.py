@@ -1,7 +1,8 @@
-"""Crawl extensions: progress lines on long runs."""
+"""Crawl extensions: progress lines on long runs; the garbage collector's tuning."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -64,3 +65,40 @@ class Progress:
         n = len(scheduler)
         self.crawler.stats.max_value("lawgov/frontier_max", n)
         return n
+
+
+
+class GCTuning:
+    """Python's cycle collector, tuned for a long crawl (LAWGOV_GC_FREEZE, LAWGOV_GC_THRESHOLD).
+
+    Scrapy makes cyclic garbage on every request (Deferred chains, Failures), so the collector runs
+    often, and each full collection walked everything imported at start-up (Scrapy, Twisted, lxml,
+    the rules): in a 2,000-article loopback crawl the collector took 0.34 ms of the crawl process's
+    CPU per article. Once the spider is open, the start-up objects are moved out of the collector's
+    sight (gc.freeze: they live as long as the process anyway) and the youngest generation is
+    collected every LAWGOV_GC_THRESHOLD allocations instead of 700. Garbage is still collected;
+    only less often, and without rescanning what never dies."""
+
+    def __init__(self, freeze: bool, threshold: int):
+        self.freeze, self.threshold = freeze, threshold
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler.settings.getbool("LAWGOV_GC_FREEZE"), crawler.settings.getint("LAWGOV_GC_THRESHOLD"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider):
+        self.before = gc.get_threshold()
+        if self.freeze:
+            gc.collect()  # what is garbage now is not frozen
+            gc.freeze()
+        if self.threshold > 0:
+            gc.set_threshold(self.threshold, *self.before[1:])
+
+    def spider_closed(self, spider):
+        # the process may go on (tests, `lawgov demo`): collect as before, frozen objects included
+        gc.set_threshold(*self.before)
+        if self.freeze:
+            gc.unfreeze()

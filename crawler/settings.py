@@ -46,6 +46,11 @@ LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 DUPEFILTER_CLASS = "crawler.dupefilter.SQLiteDupeFilter"  # seen-set on disk: memory flat over a long crawl
 FEED_EXPORT_ENCODING = "utf-8"
+# Scrapy checks every generator callback for a `return value` (a coding mistake) by reading its
+# source and parsing it; the answer is cached per bound method, which dies with its request, so it
+# re-parsed parse_article (~1.5 ms) many times over a crawl. Our callbacks are tested: no check.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+STATS_CLASS = "crawler.stats.StatsCollector"  # Scrapy's, less a per-call deprecation shim
 
 # lawgov's own settings
 LAWGOV_DB = "data/archive.db"  # the archive the crawl writes into
@@ -55,6 +60,11 @@ LAWGOV_MAX_NAV_HOPS = 4  # home -> 政府信息公开 -> 法定主动公开内�
 LAWGOV_MAX_LIST_PAGES = 200  # pages of one paginated list
 LAWGOV_MAX_ARTICLE_PARTS = 30  # pages of one split article (TRS _1, _2 ...)
 LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
+# The garbage collector in the crawl process (crawler.extensions.GCTuning): freeze what exists once the
+# spider is open, and collect the youngest generation every this many allocations (Python's default:
+# 700; 0 keeps it). GC CPU in a 2,000-article loopback crawl: 688 -> 267 ms.
+LAWGOV_GC_FREEZE = True
+LAWGOV_GC_THRESHOLD = 10000
 # The next portal's start requests wait while this many requests (discovered, not yet fetched) are
 # queued in memory for LAWGOV_FRONTIER_MIN_DOMAINS sites or more, or while LAWGOV_PORTALS_OPENING
 # portals have their start pages unanswered: all portals opened at once kept portals x list length
@@ -130,4 +140,5 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.extensions.GCTuning": 0,
 }
