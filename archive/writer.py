@@ -56,9 +56,16 @@ class ArchiveWriter:
     ``fetched_at``; its ``pages`` list holds the raw parts (one for most articles).
     """
 
+    # The WAL is copied back into the archive file every this many pages (SQLite's default: 1000). A
+    # crawl rewrites the same B-tree and FTS5 pages many times between two checkpoints, and each
+    # checkpoint writes them all out again: at 10,000 (a WAL of up to ~40 MB), store CPU per record
+    # -4.5 % (median of 10 paired rounds of 2,000 crawl records). Only this connection checkpoints later.
+    WAL_AUTOCHECKPOINT = 10000
+
     def __init__(self, path: str, *, db: sqlite_utils.Database | None = None):
         self.path = path
         self.db = db or open_archive(path)
+        self.db.execute(f"PRAGMA wal_autocheckpoint={self.WAL_AUTOCHECKPOINT}")
         self._dedup: NearDupIndex | None = None  # loaded on the first report (see dedup)
         self._index_ops: list[tuple] = []
         self.in_group = False  # begin_group(): records share one transaction until commit_group()
