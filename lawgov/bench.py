@@ -384,7 +384,7 @@ def _layouts():
 
 
 CRAWL_LAYOUTS = _layouts()
-CRAWL_PAIRS = 3
+CRAWL_PAIRS = 5
 
 
 def bench_crawl(n_articles: int, tmp: Path) -> Path:
