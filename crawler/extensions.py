@@ -75,9 +75,8 @@ class GCTuning:
     often, and each full collection walked everything imported at start-up (Scrapy, Twisted, lxml,
     the rules): in a 2,000-article loopback crawl the collector took 0.34 ms of the crawl process's
     CPU per article. Once the spider is open, the start-up objects are moved out of the collector's
-    sight (gc.freeze: they live as long as the process anyway) and the youngest generation is
-    collected every LAWGOV_GC_THRESHOLD allocations instead of 700. Garbage is still collected;
-    only less often, and without rescanning what never dies."""
+    sight (gc.freeze: they live as long as the process anyway). A threshold > 0 also collects the
+    youngest generation less often (see crawler/settings.py for what that costs in memory)."""
 
     def __init__(self, freeze: bool, threshold: int):
         self.freeze, self.threshold = freeze, threshold
