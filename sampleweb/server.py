@@ -295,6 +295,10 @@ def _not_found(site: Site) -> tuple[int, dict[str, str], bytes]:
 class _Handler(BaseHTTPRequestHandler):
     sampleweb: SampleWeb
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as web servers set it on keep-alive connections (nginx: tcp_nodelay on): the headers
+    # and the body go out in two writes, and with Nagle's algorithm the body waited for the client's
+    # delayed ACK, ~40 ms per request on a reused connection (44 vs 0.37 ms a request, one client).
+    disable_nagle_algorithm = True
     server_version = "sampleweb"
     sys_version = ""
 
