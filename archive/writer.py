@@ -45,6 +45,11 @@ SOURCE_FIELDS = (
 )
 
 
+# zlib level of the raw pages: on 1,000 sample-web pages level 4 takes 0.27 ms a page against 0.36 at
+# the usual 6, for 1.4 % more bytes (ratio 0.396 vs 0.391); levels 1-3 lose 4-7 %.
+RAW_ZLIB_LEVEL = 4
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -228,7 +233,7 @@ class ArchiveWriter:
                     url=page["url"],
                     sha256=page["sha256"],
                     size=len(page["body"]),
-                    body=zlib.compress(page["body"], 6),
+                    body=zlib.compress(page["body"], RAW_ZLIB_LEVEL),
                     first_fetched_at=now,
                 )
                 self._insert("pages", row)
