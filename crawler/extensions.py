@@ -67,7 +67,6 @@ class Progress:
         return n
 
 
-
 class GCTuning:
     """Python's cycle collector, tuned for a long crawl (LAWGOV_GC_FREEZE, LAWGOV_GC_THRESHOLD).
 
@@ -80,6 +79,7 @@ class GCTuning:
 
     def __init__(self, freeze: bool, threshold: int):
         self.freeze, self.threshold = freeze, threshold
+        self.before = None  # the thresholds while the spider was not open
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -98,6 +98,9 @@ class GCTuning:
 
     def spider_closed(self, spider):
         # the process may go on (tests, `lawgov demo`): collect as before, frozen objects included
+        if self.before is None:  # the spider never opened
+            return
         gc.set_threshold(*self.before)
         if self.freeze:
             gc.unfreeze()
+        self.before = None

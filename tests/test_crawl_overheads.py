@@ -58,6 +58,11 @@ def test_gc_defaults_freeze_only(gc_state):
     assert gc.get_freeze_count() == 0
 
 
+def test_gc_tuning_closed_without_opening(gc_state):
+    GCTuning.from_crawler(_crawler(LAWGOV_GC_THRESHOLD=5000)).spider_closed(None)  # the spider failed to open
+    assert gc.get_threshold() == gc_state
+
+
 def test_gc_tuning_off_changes_nothing(gc_state):
     ext = GCTuning.from_crawler(_crawler(LAWGOV_GC_FREEZE=False, LAWGOV_GC_THRESHOLD=0))
     ext.spider_opened(None)
