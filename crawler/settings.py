@@ -65,7 +65,7 @@ LAWGOV_PROGRESS_INTERVAL = 10  # seconds between progress lines
 # 2,000-article loopback crawl 688 -> 420-580 ms, memory unchanged (10k web, crawl process 0.30 vs 0.20 MB
 # per 1k requests from 5k to 10k, one run each). LAWGOV_GC_THRESHOLD > 0 collects the youngest generation
 # every that many allocations instead of 700: less GC CPU (267 ms at 10000) for memory that grows with
-# the crawl (0.90 MB per 1k requests at 10000, 0.40 at 2000), so 0 (Python's own) is the default.
+# the crawl (0.9-1.2 MB per 1k requests at 10000, 0.40 at 2000), so 0 (Python's own) is the default.
 LAWGOV_GC_FREEZE = True
 LAWGOV_GC_THRESHOLD = 0
 # The next portal's start requests wait while this many requests (discovered, not yet fetched) are
