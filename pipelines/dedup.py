@@ -993,7 +993,7 @@ class SQLiteNearDupIndex(NearDupIndex):
                     years.append(row[3]); issuers.append(row[4])  # noqa: E702
         if not ids:
             return [], np.empty((0, self.num_perm), np.uint64), np.empty(0, np.int64), [], []
-        sigs = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64).reshape(len(ids), -1)
+        sigs = self._sigs_of(blobs)
         # stale band rows (signature changed, document gone, id reused): the current signature decides
         live = (self._bands.band_keys(sigs) == qk).any(axis=1)
         keep = np.flatnonzero(live).tolist()
