@@ -64,7 +64,8 @@ class ArchiveWriter:
     # The WAL is copied back into the archive file every this many pages (SQLite's default: 1000). A
     # crawl rewrites the same B-tree and FTS5 pages many times between two checkpoints, and each
     # checkpoint writes them all out again: at 10,000 (a WAL of up to ~40 MB), store CPU per record
-    # -4.5 % (median of 10 paired rounds of 2,000 crawl records). Only this connection checkpoints later.
+    # -4.5 % (median of 10 paired rounds of 2,000 crawl records). Only the writer's connection checkpoints
+    # later (and a connection handed to it: reprocess's, also a bulk writer); readers keep SQLite's 1000.
     WAL_AUTOCHECKPOINT = 10000
 
     def __init__(self, path: str, *, db: sqlite_utils.Database | None = None):

@@ -115,7 +115,7 @@ def test_only_the_writer_checkpoints_later(tmp_path):
     other = open_archive(path)
     try:
         assert writer.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == ArchiveWriter.WAL_AUTOCHECKPOINT == 10000
-        assert other.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # readers, reprocess, serve
+        assert other.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # other connections: readers, serve
         assert writer.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         writer.close()
