@@ -19,6 +19,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -185,11 +187,17 @@ class SampleWeb:
             modified = self._article_times[(host, path)]
             if status != 200:
                 return status, headers, data
-        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
-        headers = {**headers, "ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+        etag, last_modified = self._validators(data, modified)
+        headers = {**headers, "ETag": etag, "Last-Modified": last_modified}
         if _not_modified(req_headers, etag, modified):
             return 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b""
         return 200, headers, data
+
+    @staticmethod
+    @lru_cache(maxsize=4096)  # a page's bytes are its own (replace_page gives new ones): hash each once
+    def _validators(data: bytes, modified: datetime) -> tuple[str, str]:
+        """(ETag, Last-Modified) of a page's body and time."""
+        return '"' + hashlib.sha1(data).hexdigest()[:16] + '"', format_datetime(modified, usegmt=True)
 
     def _with_list_dates(self, host: str, data: bytes) -> bytes:
         for (h, path), date in self._list_dates.items():
@@ -292,6 +300,13 @@ def _not_found(site: Site) -> tuple[int, dict[str, str], bytes]:
     return 404, {"Content-Type": f"text/html; charset={p.charset}"}, page.encode(p.encoding)
 
 
+class _RequestHeaders(dict):
+    """A request's headers by lower-cased name; ``get`` takes any case, as email.message.Message's."""
+
+    def get(self, name: str, default=None):
+        return dict.get(self, name.lower(), default)
+
+
 class _Handler(BaseHTTPRequestHandler):
     sampleweb: SampleWeb
     protocol_version = "HTTP/1.1"
@@ -301,6 +316,42 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "sampleweb"
     sys_version = ""
+
+    def parse_request(self) -> bool:
+        """http.server's parse_request for the HTTP/1.x requests a crawler sends, with the headers read
+        into a plain mapping: http.server parses them with the email package, which costs more than
+        the rest of a request's handling here (and this server shares the crawl's cores in the benchmarks)."""
+        self.command = None
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or not re.fullmatch(r"HTTP/1\.\d", words[2]):
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request {self.requestline!r}")
+            return False
+        self.command, self.path, self.request_version = words
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")  # as http.server does
+        self.close_connection = self.request_version == "HTTP/1.0"
+        headers = _RequestHeaders()
+        for _ in range(100):  # http.client's limits
+            line = self.rfile.readline(65537)
+            if len(line) > 65536:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long")
+                return False
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, sep, value = line.decode("iso-8859-1").partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        else:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers")
+            return False
+        self.headers = headers
+        connection = headers.get("Connection", "").lower()
+        if connection in ("close", "keep-alive"):
+            self.close_connection = connection == "close"
+        return True
 
     def _serve(self, method: str) -> None:
         if self.sampleweb.delay_s:
@@ -318,9 +369,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         if status != 304:
             self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
+        # headers and body in one write, as a web server sends a small page (two writes cost a syscall
+        # and a TCP segment more on both ends)
+        self._headers_buffer.append(b"\r\n")
         if method != "HEAD" and status != 304:
-            self.wfile.write(data)
+            self._headers_buffer.append(data)
+        self.flush_headers()
 
     def send_response(self, code, message=None):  # keep the per-site Server header
         self.log_request(code)

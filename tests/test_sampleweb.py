@@ -87,6 +87,58 @@ def test_host_header_get(web):
     assert ("GET", "www.xiangcheng.gov.cn.test", "/xcq/c100812/list.shtml?page=2") in web.requests
 
 
+def _raw_exchange(web, request: bytes) -> bytes:
+    """Send raw bytes on one connection; read until the server closes it."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
+        sock.sendall(request)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out
+
+
+def test_request_headers_any_case_keep_alive_and_close(web):
+    host = "www.cnjialing.gov.cn.test"
+    url = f"http://{host}/index.shtml"
+    # two requests on one connection (HTTP/1.1 keeps it open), the second asks to close; header names
+    # in any case, as the email-based parser took them
+    out = _raw_exchange(web, (f"GET {url} HTTP/1.1\r\nhOsT: {host}\r\n\r\n"
+                              f"GET /index.shtml HTTP/1.1\r\nHOST: {host}\r\nconnection: Close\r\n\r\n").encode())
+    assert out.count(b"HTTP/1.1 200 ") == 2
+    head, _, rest = out.partition(b"\r\n\r\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+    assert rest[length:].startswith(b"HTTP/1.1 200 ")  # the first body is exactly Content-Length long
+    # an HTTP/1.0 request without keep-alive: answered, then closed (recv returns)
+    assert _raw_exchange(web, f"GET {url} HTTP/1.0\r\n\r\n".encode()).startswith(b"HTTP/1.1 200 ")
+
+
+def test_conditional_request_header_in_any_case(web):
+    host, path = next(iter(web._article_times))  # an article page: it answers with validators
+    conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=5)
+    conn.request("GET", f"http://{host}{path}")
+    first = conn.getresponse()
+    body, etag = first.read(), first.getheader("ETag")
+    conn.request("GET", f"http://{host}{path}")
+    again = conn.getresponse()
+    assert again.read() == body and again.getheader("ETag") == etag  # the same page, the same validator
+    conn.request("GET", f"http://{host}{path}", headers={"if-none-match": etag})
+    not_modified = conn.getresponse()
+    assert not_modified.status == 304 and not_modified.read() == b""
+    conn.close()
+
+
+def test_bad_request_line_and_oversized_header(web):
+    # a request line that is not HTTP/1.x: an error page alone (no status line), as http.server answers
+    assert b"Error code: 400" in _raw_exchange(web, b"GARBAGE\r\n\r\n")
+    assert b"Error code: 400" in _raw_exchange(web, b"GET / HTTP/2.0\r\n\r\n")
+    long_line = b"X-Long: " + b"a" * 70000 + b"\r\n"
+    assert _raw_exchange(web, b"GET / HTTP/1.1\r\nHost: x\r\n" + long_line + b"\r\n").startswith(b"HTTP/1.1 431 ")
+    many = b"".join(b"X-%d: 1\r\n" % i for i in range(101))
+    assert _raw_exchange(web, b"GET / HTTP/1.1\r\n" + many + b"\r\n").startswith(b"HTTP/1.1 431 ")
+
+
 def test_unknown_host_502_unknown_path_404(web, opener):
     status, _, body = fetch(opener, "http://www.gov.cn/")
     assert status == 502 and body
