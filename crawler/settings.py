@@ -51,6 +51,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 # re-parsed parse_article (~1.5 ms) many times over a crawl. Our callbacks are tested: no check.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 STATS_CLASS = "crawler.stats.StatsCollector"  # Scrapy's, less a per-call deprecation shim
+# Scrapy's HTTP/1.1 handler keeping enough idle connections when every request goes through one proxy
+DOWNLOAD_HANDLERS = {"http": "crawler.handlers.HTTP11DownloadHandler",
+                     "https": "crawler.handlers.HTTP11DownloadHandler"}
 
 # lawgov's own settings
 LAWGOV_DB = "data/archive.db"  # the archive the crawl writes into

@@ -53,6 +53,7 @@ class SampleWeb:
         self._changed: dict[tuple[str, str], tuple[int, dict[str, str], bytes, datetime]] = {}
         self._list_dates: dict[tuple[str, str], str] = {}
         self._requests: list[tuple[str, str, str]] = []
+        self.connections = 0  # TCP connections accepted (a crawler's keep-alive reuse shows here)
         self.delay_s = 0.0  # added before every answer: a slow site (kill-and-resume tests catch a crawl mid-way)
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -316,6 +317,11 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "sampleweb"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        with self.sampleweb._lock:
+            self.sampleweb.connections += 1
 
     def parse_request(self) -> bool:
         """http.server's parse_request for the HTTP/1.x requests a crawler sends, with the headers read
