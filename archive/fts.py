@@ -10,8 +10,8 @@ datasette canned query ``search_short`` does that with ``instr()`` (see datasett
 
 ``documents_fts`` is an external-content table (content='documents', content_rowid='id'): it stores
 only the index, the text stays in ``documents``. Triggers keep it in step with every insert, delete and
-change of title/text, whoever writes (the crawler's ArchiveWriter only defers a record group's
-inserts to the group's commit, see defer_indexing). The update trigger fires only when title or text
+change of title/text, whoever writes (the crawler's ArchiveWriter and `lawgov reprocess` only defer
+a group's index changes to the group's commit, see defer_indexing). The update trigger fires only when title or text
 change, so the writer's frequent ``last_seen``/``n_sources`` updates do not re-index a report.
 """
 
@@ -23,16 +23,20 @@ FTS_TABLE = "documents_fts"
 FTS_COLUMNS = ("title", "text")
 MIN_FTS_QUERY_CHARS = 3  # trigram: shorter queries match nothing
 
-# Deferred indexing (ArchiveWriter's record groups): FTS5 flushes its pending terms into a new segment at
-# every statement end and savepoint, so a document indexed by the insert trigger costs a segment of its
-# own plus the merges that fold it into bigger ones (~half of a report's store CPU). While a writer's
-# open transaction holds the mark row (document_id 0; ids start at 1), the insert trigger only notes
-# the id in documents_fts_pending, and index_deferred() indexes the noted rows in one statement (one
-# segment) before the commit. The table is empty in every committed state: other connections, and
-# writers that never set the mark, index every row at once as before. A noted row that is updated or
-# deleted before index_deferred() needs no FTS change (its current values are indexed later).
+# Deferred indexing (ArchiveWriter's record groups, lawgov reprocess): FTS5 flushes its pending terms
+# into a new segment at every statement end and savepoint, so a document indexed by a trigger costs a
+# segment of its own plus the merges that fold it into bigger ones (~half of a report's store CPU; and
+# a changed text's 'delete' and insert ~3.7 ms per document in reprocess, against ~1.2 ms in one
+# statement). While a writer's open transaction holds the mark row (document_id 0; ids start at 1),
+# the triggers only take notes: an inserted or changed row's id in documents_fts_pending, and the
+# values the index holds for a changed or deleted row in documents_fts_stale (the first change's old
+# values: what was indexed). index_deferred() then removes the stale values and indexes the noted rows'
+# current values, in one statement each, before the commit. Both tables are empty in every committed
+# state: other connections, and writers that never set the mark, keep the index in step at once.
 FTS_PENDING = "documents_fts_pending"
+FTS_STALE = "documents_fts_stale"
 _DEFERRING = "EXISTS (SELECT 1 FROM documents_fts_pending WHERE document_id = 0)"
+_NOW = f"NOT {_DEFERRING}"
 _NOT_NOTED = "NOT EXISTS (SELECT 1 FROM documents_fts_pending WHERE document_id = old.id)"
 
 _CREATE = f"""
@@ -42,7 +46,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     tokenize='trigram'
 );
 CREATE TABLE IF NOT EXISTS documents_fts_pending (document_id INTEGER PRIMARY KEY);
-CREATE TRIGGER IF NOT EXISTS documents_fts_ai AFTER INSERT ON documents WHEN NOT {_DEFERRING} BEGIN
+CREATE TABLE IF NOT EXISTS documents_fts_stale (document_id INTEGER PRIMARY KEY, title TEXT, text TEXT);
+CREATE TRIGGER IF NOT EXISTS documents_fts_ai AFTER INSERT ON documents WHEN {_NOW} BEGIN
     INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
 CREATE TRIGGER IF NOT EXISTS documents_fts_ai_later AFTER INSERT ON documents WHEN {_DEFERRING} BEGIN
@@ -50,14 +55,20 @@ CREATE TRIGGER IF NOT EXISTS documents_fts_ai_later AFTER INSERT ON documents WH
 END;
 CREATE TRIGGER IF NOT EXISTS documents_fts_ad AFTER DELETE ON documents BEGIN
     INSERT INTO documents_fts(documents_fts, rowid, title, text)
-        SELECT 'delete', old.id, old.title, old.text WHERE {_NOT_NOTED};
+        SELECT 'delete', old.id, old.title, old.text WHERE {_NOT_NOTED} AND {_NOW};
+    INSERT OR IGNORE INTO documents_fts_stale(document_id, title, text)
+        SELECT old.id, old.title, old.text WHERE {_NOT_NOTED} AND {_DEFERRING};
     DELETE FROM documents_fts_pending WHERE document_id = old.id;
 END;
 CREATE TRIGGER IF NOT EXISTS documents_fts_au AFTER UPDATE OF id, title, text ON documents BEGIN
     INSERT INTO documents_fts(documents_fts, rowid, title, text)
-        SELECT 'delete', old.id, old.title, old.text WHERE {_NOT_NOTED};
-    INSERT INTO documents_fts(rowid, title, text) SELECT new.id, new.title, new.text WHERE {_NOT_NOTED};
+        SELECT 'delete', old.id, old.title, old.text WHERE {_NOT_NOTED} AND {_NOW};
+    INSERT INTO documents_fts(rowid, title, text)
+        SELECT new.id, new.title, new.text WHERE {_NOT_NOTED} AND {_NOW};
+    INSERT OR IGNORE INTO documents_fts_stale(document_id, title, text)
+        SELECT old.id, old.title, old.text WHERE {_NOT_NOTED} AND {_DEFERRING};
     UPDATE documents_fts_pending SET document_id = new.id WHERE document_id = old.id;
+    INSERT OR IGNORE INTO documents_fts_pending(document_id) SELECT new.id WHERE {_DEFERRING};
 END;
 """
 TRIGGERS = ("documents_fts_ai", "documents_fts_ai_later", "documents_fts_ad", "documents_fts_au")
@@ -81,10 +92,11 @@ def ensure_fts(db: sqlite_utils.Database, *, rebuild: bool = True) -> int:
     lawgov, or by a tool that dropped and recreated the table). Returns the number of documents indexed.
     """
     with db.conn:
-        triggers = _triggers(db)
-        if triggers and "documents_fts_ai_later" not in triggers:
-            # an archive from before deferred indexing: its triggers, same names, index every row at once
-            for name in triggers & set(TRIGGERS):
+        # an archive from before (deferred indexing, or its later form): same names, other bodies
+        ours = {name: _TRIGGER_SQL[name] for name in TRIGGERS}
+        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND tbl_name = 'documents'").fetchall():
+            if name in ours and " ".join(sql.split()) != ours[name]:
                 db.execute(f"DROP TRIGGER {name}")
         for stmt in _split(_CREATE):
             db.execute(stmt)
@@ -130,10 +142,14 @@ def defer_indexing(conn) -> None:
 
 
 def index_deferred(conn) -> None:
-    """Index the documents noted since defer_indexing(), in one statement, and end the deferral; call it
-    before the transaction commits (rows must not stay noted in a committed state)."""
+    """Bring the index in step with the rows changed since defer_indexing() (stale values out, noted
+    rows' current values in, one statement each) and end the deferral; call it before the transaction
+    commits (nothing may stay noted in a committed state)."""
+    conn.execute("INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+                 "SELECT 'delete', document_id, title, text FROM documents_fts_stale ORDER BY document_id")
     conn.execute("INSERT INTO documents_fts(rowid, title, text) SELECT d.id, d.title, d.text "
                  "FROM documents_fts_pending p JOIN documents d ON d.id = p.document_id ORDER BY d.id")
+    conn.execute("DELETE FROM documents_fts_stale")
     conn.execute("DELETE FROM documents_fts_pending")
 
 
@@ -187,3 +203,11 @@ def _split(script: str) -> list[str]:
             out.append(text)
             buf = []
     return out
+
+
+# each trigger's CREATE statement as SQLite stores it (without IF NOT EXISTS), whitespace folded
+_TRIGGER_SQL = {
+    stmt.split()[5 if stmt.startswith("CREATE TRIGGER IF NOT EXISTS") else 2]:
+        " ".join(stmt.replace("IF NOT EXISTS ", "", 1).split())
+    for stmt in _split(_CREATE) if stmt.startswith("CREATE TRIGGER")
+}

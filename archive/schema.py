@@ -185,11 +185,21 @@ DEDUP_PENDING = {
     "indexes": [],
 }
 
-# Documents inserted in the writer's open record group, indexed in full-text search at its commit
+# Documents inserted or changed in the writer's open record group, indexed in full-text search at its commit
 # (archive/fts.py, defer_indexing): empty in every committed state. Declared here so that an archive
 # from before it is migrated on open (ensure_fts replaces its triggers).
 DOCUMENTS_FTS_PENDING = {
     "columns": {"document_id": int},
+    "pk": "document_id",
+    "not_null": set(),
+    "unique": [],
+    "indexes": [],
+}
+
+# The values the FTS index holds for documents changed or deleted in such a deferral, taken out of the
+# index at its end (archive/fts.py): empty in every committed state.
+DOCUMENTS_FTS_STALE = {
+    "columns": {"document_id": int, "title": str, "text": str},
     "pk": "document_id",
     "not_null": set(),
     "unique": [],
@@ -302,4 +312,5 @@ TABLES = {
     "dedup_bands_recent": DEDUP_BANDS_RECENT,
     "dedup_pending": DEDUP_PENDING,
     "documents_fts_pending": DOCUMENTS_FTS_PENDING,
+    "documents_fts_stale": DOCUMENTS_FTS_STALE,
 }

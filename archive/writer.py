@@ -54,6 +54,29 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Plain SQL on the caller's open transaction: sqlite_utils' insert/update/upsert each run in a
+# transaction of their own (or a savepoint of the caller's), which split one record into ~6
+# transactions and cost ~1.6 ms of commits per record, plus a schema lookup per call; and FTS5
+# writes a segment at every savepoint release.
+def insert_row(conn: sqlite3.Connection, table: str, row: dict, upsert_on: str | None = None) -> int:
+    """INSERT ``row`` (ON CONFLICT(upsert_on) DO UPDATE when given); returns its rowid."""
+    cols = list(row)
+    names = ", ".join('"%s"' % c for c in cols)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+    if upsert_on:
+        sql += f' ON CONFLICT("{upsert_on}") DO UPDATE SET ' + ", ".join(
+            '"%s" = excluded."%s"' % (c, c) for c in cols if c != upsert_on)
+    return conn.execute(sql, [jsonify_if_needed(row[c]) for c in cols]).lastrowid
+
+
+def update_row(conn: sqlite3.Connection, table: str, pk: int, row: dict) -> None:
+    """UPDATE the columns of ``row`` in the row whose id is ``pk``."""
+    cols = list(row)
+    assignments = ", ".join('"%s" = ?' % c for c in cols)
+    conn.execute(f'UPDATE "{table}" SET {assignments} WHERE id = ?',
+                 [*(jsonify_if_needed(row[c]) for c in cols), pk])
+
+
 class ArchiveWriter:
     """Writes processed pages into the archive.
 
@@ -239,23 +262,11 @@ class ArchiveWriter:
                 )
                 self._insert("pages", row)
 
-    # Plain SQL on the open transaction: sqlite_utils' insert/update/upsert each commit (their own
-    # ``with conn``), which split one record into ~6 transactions and cost ~1.6 ms of commits per
-    # record, plus a schema lookup per call.
     def _insert(self, table: str, row: dict, upsert_on: str | None = None) -> int:
-        cols = list(row)
-        names = ", ".join('"%s"' % c for c in cols)
-        sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})'
-        if upsert_on:
-            sql += f' ON CONFLICT("{upsert_on}") DO UPDATE SET ' + ", ".join(
-                '"%s" = excluded."%s"' % (c, c) for c in cols if c != upsert_on)
-        return self.db.conn.execute(sql, [jsonify_if_needed(row[c]) for c in cols]).lastrowid
+        return insert_row(self.db.conn, table, row, upsert_on)
 
     def _update(self, table: str, pk: int, row: dict) -> None:
-        cols = list(row)
-        assignments = ", ".join('"%s" = ?' % c for c in cols)
-        self.db.conn.execute(f'UPDATE "{table}" SET {assignments} WHERE id = ?',
-                             [*(jsonify_if_needed(row[c]) for c in cols), pk])
+        update_row(self.db.conn, table, pk, row)
 
     # -- reports: dedup, revisions, canonical copy (issue 5) --------------------------------------
     @property

@@ -6,7 +6,7 @@ classification, ``pages.is_report/class_reason/title``, and the FTS index (its t
 A rule change is not a new revision, so nothing is versioned and ``first_seen``/``fetched_at`` stay.
 
 Processing runs in ``--jobs`` worker processes (each opens the archive read-only and reads its own
-bodies); the parent is the one writer, one transaction per article, so a crash or Ctrl-C leaves a
+bodies); the parent is the one writer, one transaction per GROUP articles, so a crash or Ctrl-C leaves a
 consistent archive and a second run finishes the job (reprocessing is idempotent).
 
 Dedup stays true: a report whose new text equals another document's text is merged into it (its
@@ -26,10 +26,18 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.writer import DOC_FIELDS, SOURCE_FIELDS
+from archive.fts import defer_indexing, has_fts, index_deferred
+from archive.writer import DOC_FIELDS, SOURCE_FIELDS, insert_row, update_row
 
 PROGRESS_EVERY_S = 2.0
 CHUNK = 8  # articles per task sent to a worker: amortizes IPC without starving a core
+# Articles applied in one transaction (a kill loses at most this group, redone by the next run). Its
+# writes are plain SQL, and its full-text changes are deferred to its end (archive/fts.py): before,
+# sqlite_utils committed each write on its own (~6 transactions per article, a crash could leave half
+# of one) and FTS5 re-indexed each changed text in its own segment. After a rule change that altered
+# every report's text, 2,000 articles, median of 5 alternating runs: 205 -> 257 articles/s on 1
+# core, 281 -> 369 on 2.
+GROUP = 64
 
 
 @dataclass
@@ -131,6 +139,7 @@ class Reprocessor:
         self.claimed: set[int] = set()  # documents whose text this run has set
         self.changes = Changes()
         self.source_cols = set(db["sources"].columns_dict)
+        self.has_fts = has_fts(db)
         self._signer = None
         self._prep: tuple = (None,)  # (text sha, hashes, signature) of the last record prepared
 
@@ -172,8 +181,25 @@ class Reprocessor:
 
     def apply(self, record: dict) -> None:
         """Bring the archive in line with one re-processed article, in one transaction."""
-        with self.db.conn:
-            self._apply(record)
+        self.apply_group([record])
+
+    def apply_group(self, records: list[dict]) -> None:
+        """Bring the archive in line with re-processed articles, in order, in one transaction."""
+        conn = self.db.conn
+        conn.execute("BEGIN")  # explicit: sqlite_utils commits a write it finds outside a transaction
+        try:
+            if self.has_fts:
+                defer_indexing(conn)  # the group's changed texts enter full-text search at its end
+            for record in records:
+                self._apply(record)
+            if self.has_fts:
+                index_deferred(conn)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        if self._signer is not None:  # the near-duplicate index's tail goes to SQLite once full
+            self.signer.dedup.flush_if_full()
 
     def _apply(self, rec: dict) -> None:
         db, ch = self.db, self.changes
@@ -209,10 +235,10 @@ class Reprocessor:
                        part_urls=json.dumps([p["url"] for p in rec["pages"]])
                        if len(rec["pages"]) > 1 else None)
             if source:
-                db["sources"].update(source[0], src)
+                update_row(db.conn, "sources", source[0], src)
             else:
                 src.update(url=url, fetched_at=fetched_at, first_seen=first_fetched or fetched_at)
-                db["sources"].insert(src)
+                insert_row(db.conn, "sources", src)
         elif source:
             db.execute("DELETE FROM sources WHERE id = ?", [source[0]])
 
@@ -256,7 +282,7 @@ class Reprocessor:
         row.update(text=rec["text"], text_sha256=rec["text_sha256"], canonical_url=rec["url"],
                    portal=rec.get("portal"), n_sources=0, chars=len(rec["text"]),
                    first_seen=seen, last_seen=seen)
-        doc_id = db["documents"].insert(row).last_pk
+        doc_id = insert_row(db.conn, "documents", row)
         self._write_sections(doc_id, rec)
         self._save_signature(doc_id, rec)
         self.claimed.add(doc_id)
@@ -272,11 +298,11 @@ class Reprocessor:
         if text_changed:
             new.update(text=rec["text"], text_sha256=rec["text_sha256"], chars=len(rec["text"]))
             self.changes.texts_changed.append(doc_id)
-            db["documents"].update(doc_id, new)
+            update_row(db.conn, "documents", doc_id, new)
             self._save_signature(doc_id, rec)
         elif old != new:
             self.changes.metadata_changed += 1
-            db["documents"].update(doc_id, new)
+            update_row(db.conn, "documents", doc_id, new)
         self._write_sections(doc_id, rec)
         self.claimed.add(doc_id)
 
@@ -287,9 +313,9 @@ class Reprocessor:
         if [tuple(r) for r in old] == new:
             return
         self.db.execute("DELETE FROM sections WHERE document_id = ?", [doc_id])
-        self.db["sections"].insert_all(
-            {"document_id": doc_id, "position": p, "level": lv, "number": n, "heading": h, "text": t}
-            for p, lv, n, h, t in new)
+        self.db.conn.executemany(
+            "INSERT INTO sections (document_id, position, level, number, heading, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc_id, *section) for section in new])
 
     def _refresh(self, doc_id: int, keep: int | None) -> None:
         """Recount a document's sources; delete it when none is left (merged away or rejected)."""
@@ -340,14 +366,20 @@ def reprocess(db_path: str, jobs: int = 1, portals_file: str | None = None, prog
 
         pool = multiprocessing.get_context("fork").Pool(jobs, _init_worker, (str(db_path), portals))
         results = pool.imap(_work, chunks)  # ordered: merges keep the first-seen URL canonical
+    group: list[dict] = []
     try:
         for records in results:
-            for rec in records:
-                writer.apply(rec)
-                done += 1
+            group.extend(records)
+            if len(group) >= GROUP:
+                writer.apply_group(group)
+                done += len(group)
+                group = []
             if time.monotonic() - last >= PROGRESS_EVERY_S:
                 last = time.monotonic()
                 report()
+        if group:
+            writer.apply_group(group)
+            done += len(group)
     finally:
         if pool is not None:
             pool.terminate()

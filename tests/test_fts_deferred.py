@@ -136,6 +136,57 @@ def test_rows_noted_then_updated_or_deleted_before_indexing(tmp_path):
     assert search(db, "第3号甲乙丙丁") == [9]
 
 
+def test_indexed_rows_changed_or_deleted_during_a_deferral(tmp_path):
+    """Rows indexed before the deferral: their indexed values go to documents_fts_stale at their first
+    change and leave the index at index_deferred, their current values enter it then; nothing changes
+    in the index before that (one segment for the whole group)."""
+    db = open_archive(tmp_path / "a.db")
+    conn = db.conn
+    with conn:
+        for i in range(1, 7):
+            conn.execute("INSERT INTO documents (id, title, text, text_sha256) VALUES (?, ?, ?, ?)",
+                         [i, f"第{i}份报告", marked(i % 4), str(i)])
+    check_in_step(db)
+    segments = segment_count(conn)
+    conn.execute("BEGIN")
+    defer_indexing(conn)
+    conn.execute("UPDATE documents SET text = text || '改一次子丑寅卯' WHERE id = 1")
+    conn.execute("UPDATE documents SET text = text || '改两次辰巳午未' WHERE id = 2")
+    conn.execute("UPDATE documents SET title = '第二次改过的标题' WHERE id = 2")
+    conn.execute("DELETE FROM documents WHERE id = 3")
+    conn.execute("UPDATE documents SET text = text || '先改后删申酉戌亥' WHERE id = 4")
+    conn.execute("DELETE FROM documents WHERE id = 4")
+    conn.execute("DELETE FROM documents WHERE id = 6")  # the highest id: a new row may take it again
+    conn.execute("INSERT INTO documents (title, text, text_sha256) VALUES ('接替的报告', ?, 'n')", [marked(3)])
+    conn.execute("UPDATE documents SET id = 9 WHERE id = 5")
+    assert segment_count(conn) == segments  # nothing indexed yet
+    assert {r[0] for r in conn.execute("SELECT document_id FROM documents_fts_stale")} == {1, 2, 3, 4, 5, 6}
+    index_deferred(conn)
+    conn.commit()
+    check_in_step(db)
+    assert conn.execute("SELECT count(*) FROM documents_fts_stale").fetchone()[0] == 0
+    assert search(db, "改一次子丑寅卯") == [1] and search(db, "辰巳午未") == [2]
+    assert search(db, "第二次改过") == [2] and search(db, "第2份报告") == []
+    assert search(db, "第3份报告") == [] and search(db, "申酉戌亥") == [] and search(db, "第4份报告") == []
+    new_id = conn.execute("SELECT id FROM documents WHERE title = '接替的报告'").fetchone()[0]
+    assert search(db, "接替的报告") == [new_id] and search(db, "第6份报告") == []
+    assert search(db, "第5份报告") == [9]
+
+
+def test_a_rolled_back_deferral_leaves_the_index_as_it_was(tmp_path):
+    db = open_archive(tmp_path / "a.db")
+    conn = db.conn
+    with conn:
+        conn.execute("INSERT INTO documents (id, title, text, text_sha256) VALUES (1, '原来的报告', ?, 'a')",
+                     [marked(0)])
+    conn.execute("BEGIN")
+    defer_indexing(conn)
+    conn.execute("UPDATE documents SET title = '回滚的标题' WHERE id = 1")
+    conn.rollback()
+    check_in_step(db)
+    assert search(db, "原来的报告") == [1] and search(db, "回滚的") == []
+
+
 def test_an_archive_with_the_old_triggers_is_migrated_on_open(tmp_path):
     path = tmp_path / "old.db"
     open_archive(path).conn.close()
@@ -158,6 +209,36 @@ def test_an_archive_with_the_old_triggers_is_migrated_on_open(tmp_path):
     w.commit_group()
     check_in_step(w.db)
     assert search(w.db, "甲乙丙丁标记") == [2, 1]
+
+
+def test_the_triggers_of_inserts_only_deferral_are_replaced_on_open(tmp_path):
+    """An archive written while only inserts were deferred (its update trigger indexed at once):
+    opened, it gets today's triggers and the stale table, and a deferred update keeps it in step."""
+    path = tmp_path / "prev.db"
+    open_archive(path).conn.close()
+    c = sqlite3.connect(path)
+    c.executescript(
+        "DROP TRIGGER documents_fts_au; DROP TABLE documents_fts_stale;"
+        "CREATE TRIGGER documents_fts_au AFTER UPDATE OF id, title, text ON documents BEGIN "
+        "INSERT INTO documents_fts(documents_fts, rowid, title, text) SELECT 'delete', old.id, old.title, "
+        "old.text WHERE NOT EXISTS (SELECT 1 FROM documents_fts_pending WHERE document_id = old.id); "
+        "INSERT INTO documents_fts(rowid, title, text) SELECT new.id, new.title, new.text WHERE NOT EXISTS "
+        "(SELECT 1 FROM documents_fts_pending WHERE document_id = old.id); "
+        "UPDATE documents_fts_pending SET document_id = new.id WHERE document_id = old.id; END;")
+    c.execute("INSERT INTO documents (title, text, text_sha256) VALUES ('以前的报告', ?, 'x')", [marked(0)])
+    c.commit()
+    c.close()
+
+    db = open_archive(path)
+    assert "documents_fts_stale" in db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'documents_fts_au'").fetchone()[0]
+    db.conn.execute("BEGIN")
+    defer_indexing(db.conn)
+    db.conn.execute("UPDATE documents SET title = '改过的报告' WHERE id = 1")
+    index_deferred(db.conn)
+    db.conn.commit()
+    check_in_step(db)
+    assert search(db, "改过的报告") == [1] and search(db, "以前的报告") == []
 
 
 def automerge(db):

@@ -8,6 +8,7 @@ document, lost sections, wrong metadata); reprocessing must give back exactly th
 from __future__ import annotations
 
 import hashlib
+import io
 import sqlite3
 
 import pytest
@@ -108,7 +109,7 @@ def runs(crawled, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reprocess")
     fresh = copy_db(crawled["db"], tmp / "fresh.db")
     touched = tamper(copy_db(fresh, tmp / "old.db"))
-    out = {"fresh": fresh, "touched": touched, "tampered": state(tmp / "old.db")}
+    out = {"fresh": fresh, "old": tmp / "old.db", "touched": touched, "tampered": state(tmp / "old.db")}
     for jobs in (1, 2):
         db = copy_db(tmp / "old.db", tmp / f"jobs{jobs}.db")
         out[jobs] = run_lawgov("reprocess", "--db", db, "--jobs", jobs)
@@ -165,6 +166,53 @@ def test_second_run_changes_nothing(runs, tmp_path):
     assert proc.returncode == 0
     assert "documents, text changed     0\n" in proc.stdout and "documents merged            0\n" in proc.stdout
     assert state(db) == state(runs["db1"])
+
+
+def test_full_text_index_in_step_after_reprocess(runs):
+    """Changed texts, merges and deletions reach the FTS index at each group's end (deferred
+    indexing): it holds exactly what a rebuild from the documents would, for 1 and 2 jobs."""
+    from archive.db import open_archive
+    from tests.test_fts_deferred import check_in_step
+
+    for jobs in (1, 2):
+        db = open_archive(runs[f"db{jobs}"])
+        check_in_step(db)
+        assert db.execute("SELECT count(*) FROM documents_fts_stale").fetchone()[0] == 0
+        db.conn.close()
+
+
+def test_a_failing_group_applies_nothing_and_a_rerun_finishes(runs, tmp_path, monkeypatch):
+    """A group is one transaction: an error at its last article leaves the archive exactly as it was
+    (search index included); run again, reprocess finishes the job."""
+    import lawgov.reprocess as R
+    from archive.db import open_archive
+    from tests.test_fts_deferred import check_in_step
+
+    db = copy_db(runs["old"], tmp_path / "x.db")
+    n_articles = len(R.article_groups(sqlite3.connect(db)))
+    monkeypatch.setattr(R, "GROUP", n_articles)  # every article in one group
+    calls = []
+    apply = R.Reprocessor._apply
+
+    def failing(self, rec):
+        calls.append(rec["url"])
+        if len(calls) == n_articles:
+            raise sqlite3.OperationalError("disk I/O error")
+        return apply(self, rec)
+
+    monkeypatch.setattr(R.Reprocessor, "_apply", failing)
+    with pytest.raises(sqlite3.OperationalError):
+        R.reprocess(str(db), jobs=1, progress=io.StringIO())
+    assert len(calls) == n_articles
+    assert state(db) == runs["tampered"]
+    archive = open_archive(db)
+    check_in_step(archive)
+    archive.conn.close()
+
+    monkeypatch.setattr(R.Reprocessor, "_apply", apply)
+    monkeypatch.setattr(R, "GROUP", 3)
+    R.reprocess(str(db), jobs=1, progress=io.StringIO())
+    assert state(db) == state(runs["fresh"])
 
 
 def test_bad_input(tmp_path):
