@@ -412,7 +412,7 @@ def add_reprocess_parser(subparsers):
         "reprocess", help="re-extract every archived page from its stored bytes (after a rule change)",
         description="Run every page stored in the archive through extraction, normalization and "
                     "classification again, without network, and update documents, sections, pages "
-                    "and the search index in place. Safe to interrupt: one transaction per article; "
+                    f"and the search index in place. Safe to interrupt: one transaction per {GROUP} articles; "
                     "run it again to finish.",
         epilog="example: lawgov reprocess --db data/archive.db --jobs 2",
     )
