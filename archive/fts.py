@@ -11,8 +11,9 @@ datasette canned query ``search_short`` does that with ``instr()`` (see datasett
 ``documents_fts`` is an external-content table (content='documents', content_rowid='id'): it stores
 only the index, the text stays in ``documents``. Triggers keep it in step with every insert, delete and
 change of title/text, whoever writes (the crawler's ArchiveWriter and `lawgov reprocess` only defer
-a group's index changes to the group's commit, see defer_indexing). The update trigger fires only when title or text
-change, so the writer's frequent ``last_seen``/``n_sources`` updates do not re-index a report.
+a group's index changes to the group's commit, see defer_indexing). The update trigger fires only when
+title or text change, so the writer's frequent ``last_seen``/``n_sources`` updates do not re-index a
+report.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ MIN_FTS_QUERY_CHARS = 3  # trigram: shorter queries match nothing
 # current values, in one statement each, before the commit. Both tables are empty in every committed
 # state: other connections, and writers that never set the mark, keep the index in step at once.
 FTS_PENDING = "documents_fts_pending"
-FTS_STALE = "documents_fts_stale"
 _DEFERRING = "EXISTS (SELECT 1 FROM documents_fts_pending WHERE document_id = 0)"
 _NOW = f"NOT {_DEFERRING}"
 _NOT_NOTED = "NOT EXISTS (SELECT 1 FROM documents_fts_pending WHERE document_id = old.id)"
