@@ -111,6 +111,40 @@ def test_changed_and_removed_documents_leave_no_stale_candidate(conn, corpus, ta
     assert idx.candidates(text_b) == [] and str(a) not in idx and len(idx) == 0
 
 
+def test_a_document_leaves_the_middle_of_the_tail_in_place(conn, corpus):
+    """Changed and removed documents leave the tail in place (the last row takes the free one): every
+    other document keeps its row, adds after it reuse the room, and the candidates are those of an
+    index built fresh."""
+    texts = {i: t for i, t, _, _ in corpus}
+    idx = sqlite_index(conn, texts, tail=64)
+    docs = corpus[:8]
+    for i, text, issuer, year in docs:
+        idx.add(i, text, issuer, year)
+    capacity = len(idx._tail_keys)
+    first, second = docs[2][0], docs[5][0]
+    texts[first] = corpus[-1][1]
+    idx.add(first, texts[first], docs[2][2], docs[2][3])  # changed: its row goes, the new one is added
+    with conn:
+        conn.execute("DELETE FROM dedup_signatures WHERE document_id = ?", [second])
+    idx.remove(str(second))
+    kept = [d[0] for d in docs if d[0] != second]
+    assert sorted(idx._tail_ids) == sorted(kept) and len(idx._tail_keys) == capacity
+    fresh = sqlite_index(conn, texts, tail=64)
+    fresh._set_tail([])
+    for i in kept:
+        h, sig = fresh.prepare(texts[i])
+        fresh.add_signature(i, sig, len(h))
+
+    def rows(index):
+        n = len(index._tail_ids)
+        return {d: (index._tail_keys[k].tolist(), index._tail_sigs[k].tolist(), index._tail_sizes[k])
+                for k, d in zip(range(n), index._tail_ids)}
+
+    assert rows(idx) == rows(fresh)
+    for i, text, _issuer, _year in corpus:
+        assert idx.candidates(text) == fresh.candidates(text), i
+
+
 def test_flush_inside_a_transaction_rolls_back_with_it(conn, corpus):
     texts = {i: t for i, t, _, _ in corpus}
     idx = sqlite_index(conn, texts, tail=2)
