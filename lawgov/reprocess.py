@@ -35,8 +35,8 @@ CHUNK = 8  # articles per task sent to a worker: amortizes IPC without starving 
 # writes are plain SQL, and its full-text changes are deferred to its end (archive/fts.py): before,
 # sqlite_utils committed each write on its own (~6 transactions per article, a crash could leave half
 # of one) and FTS5 re-indexed each changed text in its own segment. After a rule change that altered
-# every report's text, 2,000 articles, median of 5 alternating runs: 205 -> 257 articles/s on 1
-# core, 281 -> 369 on 2.
+# every report's text, 2,000 articles, median of 4 alternating runs: 174 -> 260 articles/s on 1
+# core, 238 -> 353 on 2 (rules unchanged: 363 -> 400 and 650 -> 746).
 GROUP = 64
 
 
