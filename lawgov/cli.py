@@ -20,12 +20,15 @@ EXIT_BAD_INPUT = 2
 
 
 def _cmd_crawl(args) -> int:
-    from lawgov.crawl import format_summary, run_crawl
-
     if args.redis:
         from lawgov.distributed import cmd_worker
 
         return cmd_worker(args)
+    from archive import forkserver
+
+    forkserver.start()  # before Scrapy's import (~0.5 s): the writer's imports run beside it
+    from lawgov.crawl import format_summary, run_crawl
+
     if not args.portals or not args.db:
         raise BadInput("--portals and --db are required (or --redis URL: a distributed worker)")
     overrides = dict(_setting(v) for v in args.set)

@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from archive import forkserver
 from archive.db import open_archive
 from crawler.portals import load_portals
 from pipelines.item_pipelines import crawl_counters
@@ -46,6 +47,7 @@ def run_crawl(portals_file: str, db: str, **kwargs) -> dict:
     The portal file and the archive are checked before any request is made (errors raise
     PortalFileError / ArchiveError with a one-line message).
     """
+    forkserver.start()  # the writer process's imports, beside Scrapy's set-up (no-op when started)
     portals = load_portals(portals_file)
     open_archive(db).conn.close()  # create or migrate now, and fail early on a foreign file
     settings = crawl_settings(db, **kwargs)

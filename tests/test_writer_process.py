@@ -96,3 +96,36 @@ def test_the_writer_process_imports_its_preload_modules_before_it_is_ready(tmp_p
     wt.release()
     with pytest.raises(ModuleNotFoundError, match="no_such_rules"):
         WriterThread(str(tmp_path / "b.db"), process=True, preload=("pipelines.no_such_rules",)).acquire()
+
+
+FORKSERVER_CHILD = """
+import multiprocessing, sys
+from archive import forkserver
+
+def loaded(queue):  # in the child, before it imports anything: what the fork server had imported
+    queue.put([m in sys.modules for m in forkserver.PRELOAD])
+
+if __name__ == "__main__":
+    if sys.argv[1] == "start":
+        forkserver.start()
+    ctx = multiprocessing.get_context("forkserver")
+    queue = ctx.Queue()
+    child = ctx.Process(target=loaded, args=(queue,))
+    child.start()
+    print(queue.get())
+    child.join()
+"""
+
+
+@pytest.mark.parametrize("start,expected", [("start", "[True, True]"), ("bare", "[False, False]")])
+def test_the_writer_process_forks_with_its_modules_loaded(tmp_path, start, expected):
+    """archive.forkserver.start() (a crawl's first step): the fork server imports the writer's modules,
+    so the writer process is ready without importing them after the spider opened; without it, a
+    child of the fork server starts with none of them."""
+    script = tmp_path / "child.py"
+    script.write_text(FORKSERVER_CHILD, encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, str(script), start], capture_output=True, text=True, cwd=root,
+                         env=dict(os.environ, PYTHONPATH=root), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == expected
