@@ -24,11 +24,6 @@ def _cmd_crawl(args) -> int:
         from lawgov.distributed import cmd_worker
 
         return cmd_worker(args)
-    from archive import forkserver
-
-    forkserver.start()  # before Scrapy's import (~0.5 s): the writer's imports run beside it
-    from lawgov.crawl import format_summary, run_crawl
-
     if not args.portals or not args.db:
         raise BadInput("--portals and --db are required (or --redis URL: a distributed worker)")
     overrides = dict(_setting(v) for v in args.set)
@@ -36,6 +31,11 @@ def _cmd_crawl(args) -> int:
         if args.recheck_days < 0:
             raise BadInput(f"--recheck-days {args.recheck_days:g}: must be 0 or more")
         overrides["LAWGOV_RECHECK_DAYS"] = args.recheck_days
+    from archive import forkserver
+
+    forkserver.start()  # before Scrapy's import (~0.5 s): the writer's imports run beside it
+    from lawgov.crawl import format_summary, run_crawl
+
     summary = run_crawl(args.portals, args.db, proxy=args.proxy, fast=args.fast,
                         contact=args.contact, log_level=args.log_level, overrides=overrides)
     print(format_summary(summary))
