@@ -17,8 +17,8 @@ PRELOAD = ("archive.writer_thread", "pipelines.process")
 
 
 def start() -> None:
-    """Start the fork server now (once per process) with PRELOAD imported in it."""
+    """Start the fork server now (once per process) with PRELOAD imported in it (archive.writer_preload)."""
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", *PRELOAD])
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", "archive.writer_preload"])
     forkserver.ensure_running()

@@ -129,3 +129,31 @@ def test_the_writer_process_forks_with_its_modules_loaded(tmp_path, start, expec
                          env=dict(os.environ, PYTHONPATH=root), timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[0] == expected
+
+
+BROKEN_PRELOAD = """
+import sys
+from archive import forkserver
+forkserver.PRELOAD = ("broken_rules",)  # as if a rule table raised at import
+
+if __name__ == "__main__":
+    forkserver.start()
+    from archive.writer_thread import WriterThread
+    try:
+        WriterThread(sys.argv[1], process=True, preload=forkserver.PRELOAD).acquire()
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+
+
+def test_a_module_failing_in_the_fork_server_is_reported_by_the_writer(tmp_path):
+    """The fork server swallows the error (it would otherwise die, and every child fail on a closed
+    socket); the writer process imports the module again and acquire() raises its own error."""
+    (tmp_path / "broken_rules.py").write_text("raise ValueError('rule table 7: bad pattern')\n", encoding="utf-8")
+    script = tmp_path / "start.py"
+    script.write_text(BROKEN_PRELOAD, encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "a.db")], capture_output=True, text=True,
+                         cwd=root, env=dict(os.environ, PYTHONPATH=f"{root}:{tmp_path}"), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ValueError rule table 7: bad pattern"
