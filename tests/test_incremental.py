@@ -67,8 +67,9 @@ def runs(web, tmp_path_factory):
                           "--fast", *extra)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         gets = [f"http://{h}{p}" for m, h, p in web.requests[before:] if m == "GET" and (h, p) in article_paths]
+        served = [(m, p) for m, h, p in web.requests[before:] if p != "/robots.txt"]
         row = list(sqlite_utils.Database(db).query("SELECT * FROM crawls ORDER BY id DESC LIMIT 1"))[0]
-        out[name] = {"proc": proc, "article_gets": gets, "crawl": row, "snapshot": snapshot(db)}
+        out[name] = {"proc": proc, "article_gets": gets, "served": served, "crawl": row, "snapshot": snapshot(db)}
 
     out: dict[str, dict] = {}
     crawl("first")
@@ -103,6 +104,10 @@ def test_unchanged_web_downloads_no_article(runs):
     assert (c["skipped_known"], c["not_modified"], c["reports_archived"], c["gone"], c["errors"]) == \
         (len(known), 0, 0, 0, 0)
     assert second["snapshot"]["counts"] == first["snapshot"]["counts"]
+    # the spider asked before building the known articles' requests: none was scheduled, only what
+    # was served (lists, navigation pages)
+    stats = json.loads(c["stats_json"])
+    assert stats["scheduler/enqueued"] == len(second["served"]) and "lawgov/ignored" not in stats
     summary = dict(re.match(r"(.*?)\s{2,}(\S+)$", line).groups() for line in second["proc"].stdout.splitlines()[2:])
     assert (summary["skipped (known)"], summary["not modified (304)"], summary["gone"]) == (str(len(known)), "0", "0")
 

@@ -22,6 +22,7 @@ from parsel import Selector
 
 from crawler import discovery_rules as R
 from crawler import jslists
+from crawler.incremental import IncrementalMiddleware
 from crawler.middlewares import error_kind, trap_reason
 from crawler.portals import load_portals
 from crawler.urls import canonical_url
@@ -121,6 +122,9 @@ class ReportsSpider(scrapy.Spider):
         meta = {"portal": portal.name, "kind": kind, "hops": hops, "list_pages": list_pages,
                 "anchor": anchor}
         meta.update(kwargs.pop("meta", {}))
+        if kind == ARTICLE and (incremental := IncrementalMiddleware.for_crawler(self.crawler)) is not None \
+                and incremental.skips(url, meta.get("list_date")):
+            return None  # archived, unchanged in the list, not due: no request (crawler/incremental.py)
         cls = kwargs.pop("cls", scrapy.Request)
         return cls(url, callback=callback, errback=self.on_error, meta=meta, **kwargs)
 
