@@ -166,7 +166,7 @@ class IncrementalMiddleware:
     def skips(self, url: str, list_date: str | None) -> bool:
         """Asked by the spider before it builds an article's request: True (counted once per URL as
         skipped_known) when the request would only be dropped here. 1,000 known articles cost a
-        re-crawl ~0.2 s when each went through the scheduler, its seen-set and the middlewares first."""
+        re-crawl ~0.45 s when each went through the scheduler, its seen-set and the middlewares first."""
         if self.verdict(url, list_date) != "skip":
             return False
         if url not in self._skipped:
