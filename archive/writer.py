@@ -77,6 +77,16 @@ def update_row(conn: sqlite3.Connection, table: str, pk: int, row: dict) -> None
                  [*(jsonify_if_needed(row[c]) for c in cols), pk])
 
 
+SECTION_COLUMNS = ("position", "level", "number", "heading", "text")
+
+
+def replace_sections(conn: sqlite3.Connection, document_id: int, rows: list[tuple]) -> None:
+    """A document's sections become ``rows`` (values in SECTION_COLUMNS order), on the open transaction."""
+    conn.execute("DELETE FROM sections WHERE document_id = ?", [document_id])
+    conn.executemany(f"INSERT INTO sections (document_id, {', '.join(SECTION_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                     [(document_id, *row) for row in rows])
+
+
 class ArchiveWriter:
     """Writes processed pages into the archive.
 
@@ -442,11 +452,8 @@ class ArchiveWriter:
                 "crawl_id": crawl_id})
 
     def _write_sections(self, document_id: int, sections: list[dict]) -> None:
-        self.db.execute("DELETE FROM sections WHERE document_id = ?", [document_id])
-        self.db.conn.executemany(
-            "INSERT INTO sections (document_id, position, level, number, heading, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(document_id, sec["position"], sec["level"], sec["number"], sec["heading"], sec["text"])
-             for sec in sections])
+        replace_sections(self.db.conn, document_id,
+                         [tuple(sec[c] for c in SECTION_COLUMNS) for sec in sections])
 
     def _choose_canonical(self, doc_id: int) -> None:
         """Apply the canonical-copy rule (pipelines.dedup.canonical_order) to a document's sources;

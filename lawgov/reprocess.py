@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.fts import defer_indexing, has_fts, index_deferred
-from archive.writer import DOC_FIELDS, SOURCE_FIELDS, insert_row, update_row
+from archive.writer import DOC_FIELDS, SECTION_COLUMNS, SOURCE_FIELDS, insert_row, replace_sections, update_row
 
 PROGRESS_EVERY_S = 2.0
 CHUNK = 8  # articles per task sent to a worker: amortizes IPC without starving a core
@@ -307,15 +307,12 @@ class Reprocessor:
         self.claimed.add(doc_id)
 
     def _write_sections(self, doc_id: int, rec: dict) -> None:
-        new = [(s["position"], s["level"], s["number"], s["heading"], s["text"]) for s in rec.get("sections", [])]
-        old = self.db.execute("SELECT position, level, number, heading, text FROM sections "
+        new = [tuple(s[c] for c in SECTION_COLUMNS) for s in rec.get("sections", [])]
+        old = self.db.execute(f"SELECT {', '.join(SECTION_COLUMNS)} FROM sections "
                               "WHERE document_id = ? ORDER BY position", [doc_id]).fetchall()
         if [tuple(r) for r in old] == new:
             return
-        self.db.execute("DELETE FROM sections WHERE document_id = ?", [doc_id])
-        self.db.conn.executemany(
-            "INSERT INTO sections (document_id, position, level, number, heading, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(doc_id, *section) for section in new])
+        replace_sections(self.db.conn, doc_id, new)
 
     def _refresh(self, doc_id: int, keep: int | None) -> None:
         """Recount a document's sources; delete it when none is left (merged away or rejected)."""
