@@ -99,7 +99,7 @@ class IncrementalMiddleware:
         self.db_path = db_path
         self.recheck_days = recheck_days
         self.known: dict[str, dict] = {}
-        self._skipped: set[str] = set()  # known URLs the spider skipped (counted once each)
+        self._skipped: set[str] = set()  # known URLs skipped (counted once each, wherever decided)
         self.writer: WriterThread | None = None  # the crawl's one writer, shared with ArchivePipeline
         self.now = datetime.now(timezone.utc)
 
@@ -169,10 +169,13 @@ class IncrementalMiddleware:
         re-crawl ~0.45 s when each went through the scheduler, its seen-set and the middlewares first."""
         if self.verdict(url, list_date) != "skip":
             return False
+        self._count_skip(url)
+        return True
+
+    def _count_skip(self, url: str) -> None:
         if url not in self._skipped:
             self._skipped.add(url)
             self.stats.inc_value("lawgov/skipped_known")
-        return True
 
     def process_request(self, request, spider=None):
         meta = request.meta
@@ -183,7 +186,7 @@ class IncrementalMiddleware:
         if verdict is None:
             return None
         if verdict == "skip":  # (a request the spider did not ask about first: tests, other spiders)
-            self.stats.inc_value("lawgov/skipped_known")
+            self._count_skip(request.url)
             raise KnownPage(f"archived, unchanged in the list, not due: {request.url}")
         self.stats.inc_value("lawgov/list_changed" if verdict == "list_changed" else "lawgov/rechecks")
         state = self.known[request.url]
