@@ -179,10 +179,6 @@ class Reprocessor:
         matches = self.signer.dedup.query_prepared(h, sig, rec.get("issuer"), rec.get("year"))
         return (int(matches[0][0]), self.signer._score_to(h, int(matches[0][0]))) if matches else None
 
-    def apply(self, record: dict) -> None:
-        """Bring the archive in line with one re-processed article, in one transaction."""
-        self.apply_group([record])
-
     def apply_group(self, records: list[dict]) -> None:
         """Bring the archive in line with re-processed articles, in order, in one transaction."""
         conn = self.db.conn
