@@ -112,8 +112,10 @@ def to_simplified(text: str) -> str:
     if not text:
         return text
     conv = _t2s()
-    if not _opencc_may_change(text):
-        return text
+    return _converted_until_stable(conv, text) if _opencc_may_change(text) else text
+
+
+def _converted_until_stable(conv, text: str) -> str:
     for _ in range(3):
         out = conv.convert(text)
         if out == text:
