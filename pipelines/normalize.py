@@ -49,9 +49,9 @@ and quotes.
 Speed (20,000 characters of report text with its full-width punctuation, 2-core machine under
 load): Simplified ≈ 1.3 ms, Traditional ≈ 3.2 ms, Traditional with pinyin ≈ 4.4 ms; OpenCC takes
 0.7 / 2.5 / 2.4 ms of that. Simplified text now skips OpenCC: ≈ 0.8 ms, of which 0.3 tell that
-nothing would change (OpenCC on it: 1.0 ms, same run). Every step is guarded by a cheap test so already-normalized text passes
-quickly; NFKC maps the common full-width characters itself (``nfkc``: CPython's NFKC alone took
-2.6 ms of the Simplified figure).
+nothing would change (OpenCC on it: 1.0 ms, same run). Every step is guarded by a cheap test so
+already-normalized text passes quickly; NFKC maps the common full-width characters itself
+(``nfkc``: CPython's NFKC alone took 2.6 ms of the Simplified figure).
 """
 
 from __future__ import annotations
