@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.fts import FTS_TABLE, ensure_fts
+from archive.fts import FTS_TABLE, apply_options, ensure_fts, has_fts
 from archive.schema import SCHEMA_VERSION, TABLES
 
 
@@ -59,6 +59,9 @@ def open_archive(path: str | os.PathLike, *, create: bool = True, readonly: bool
     db.execute("PRAGMA busy_timeout=10000")
     if version < SCHEMA_VERSION or not schema_current(db):
         ensure_schema(db)
+    elif has_fts(db):  # a current schema can still carry an earlier default FTS5 option (one SELECT)
+        with db.conn:
+            apply_options(db.conn)
     return db
 
 

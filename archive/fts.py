@@ -74,11 +74,15 @@ END;
 TRIGGERS = ("documents_fts_ai", "documents_fts_ai_later", "documents_fts_ad", "documents_fts_au")
 
 # FTS5 options kept in the index's config table, set on a new index and on an older archive's when it is
-# migrated (an option already set, by hand or by a later lawgov, is kept). automerge: merge a level's
-# segments once 8 of them are there, not 4: a term is rewritten log8 instead of log4 times as the index
-# grows (indexing CPU -16 % per document over 25k documents, lawgov.bench_store); a query then reads
-# up to ~7 segments per level instead of ~3, which the canned search did not show (p50 12.3 vs 12.5 ms).
-FTS_OPTIONS = {"automerge": 8}
+# opened for writing (an option already set, by hand or by a later lawgov, is kept; a value an earlier
+# lawgov set by default, FTS_FORMER_DEFAULTS, is replaced). automerge: merge a level's segments once 16
+# of them are there: a term is rewritten log16 instead of log4 times as the index grows. 4 -> 8 cut
+# indexing CPU 16 % per document over 25k documents (lawgov.bench_store), 8 -> 16 another 13-15 % over
+# 20k (2.29 -> 1.95-1.99 ms per document, two runs) and 5.6 % over a 2,000-record crawl (1.691 -> 1.597
+# ms per record); a query then reads up to 15 segments per level, which cost the canned search little
+# (p95 15.6 -> 17.2 ms and 22.8 -> 23.3 ms on the 20k-document archives; target 100).
+FTS_OPTIONS = {"automerge": 16}
+FTS_FORMER_DEFAULTS = {"automerge": ("8",)}
 
 
 def has_fts(db: sqlite_utils.Database) -> bool:
@@ -100,14 +104,20 @@ def ensure_fts(db: sqlite_utils.Database, *, rebuild: bool = True) -> int:
                 db.execute(f"DROP TRIGGER {name}")
         for stmt in _split(_CREATE):
             db.execute(stmt)
-        have = {r[0] for r in db.execute(f"SELECT k FROM {FTS_TABLE}_config")}
-        for key, value in FTS_OPTIONS.items():
-            if key not in have:
-                set_option(db.conn, key, value)
+        apply_options(db.conn)
         if rebuild:
             db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
             db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
     return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def apply_options(conn) -> None:
+    """FTS_OPTIONS where the index has no value, or one an earlier lawgov set by default (the caller
+    commits)."""
+    have = {k: str(v) for k, v in conn.execute(f"SELECT k, v FROM {FTS_TABLE}_config")}
+    for key, value in FTS_OPTIONS.items():
+        if key not in have or have[key] in FTS_FORMER_DEFAULTS.get(key, ()):
+            set_option(conn, key, value)
 
 
 def set_option(conn, key: str, value) -> None:

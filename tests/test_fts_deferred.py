@@ -203,7 +203,7 @@ def test_an_archive_with_the_old_triggers_is_migrated_on_open(tmp_path):
     check_in_step(w.db)
     assert "CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents WHEN NOT EXISTS" in w.db.execute(
         "SELECT sql FROM sqlite_master WHERE name = 'documents_fts_ai'").fetchone()[0]
-    assert automerge(w.db) == "8"
+    assert automerge(w.db) == str(FTS_OPTIONS["automerge"])
     w.begin_group()
     w.store(record("http://a.test/1.html", marked(1)))
     w.commit_group()
@@ -255,3 +255,18 @@ def test_fts_options_are_set_on_new_archives_and_kept_when_set(tmp_path):
     db.conn.close()
     db = open_archive(tmp_path / "a.db")
     assert db["documents_fts_pending"].exists() and automerge(db) == "2"
+
+
+@pytest.mark.parametrize("migrated", [False, True])
+def test_an_earlier_default_fts_option_is_replaced_on_open(tmp_path, migrated):
+    """automerge 8 was the default until session 9: an archive carrying it gets today's on its next
+    writable open, whether or not its schema needs migrating; a read-only open changes nothing."""
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    with db.conn:
+        db.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', 8)")
+        if migrated:
+            db.execute("DROP TABLE documents_fts_pending")
+    db.conn.close()
+    assert automerge(open_archive(path, readonly=True)) == "8"
+    assert automerge(open_archive(path)) == str(FTS_OPTIONS["automerge"]) == "16"
