@@ -12,8 +12,9 @@ A text with none of the ``char`` characters and none of the ``phrase`` phrases c
 as it went in, so normalize skips the call (``to_simplified``). The phrases come from every phrase
 dictionary of the config (segmentation and conversion chain), plus each one with its characters
 replaced by their preimages in the first stage (HK variant folding: 户 → 戶 before 戶 → 户), since a
-Simplified text shows those. tests/test_normalize.py rebuilds the table from the installed OpenCC
-and compares, and checks the fast path against plain OpenCC on seeds, the sample web and random text.
+Simplified text shows those. tests/test_opencc_table.py rebuilds the table from the installed OpenCC
+and compares, and checks the fast path against plain OpenCC on the seeds, their conversions (s2t, s2hk,
+s2tw) and 20,000 random strings drawn from the dictionaries.
 
 Regenerate after an OpenCC upgrade:  python -m pipelines.opencc_table
 """
