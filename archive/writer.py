@@ -83,7 +83,8 @@ SECTION_COLUMNS = ("position", "level", "number", "heading", "text")
 def replace_sections(conn: sqlite3.Connection, document_id: int, rows: list[tuple]) -> None:
     """A document's sections become ``rows`` (values in SECTION_COLUMNS order), on the open transaction."""
     conn.execute("DELETE FROM sections WHERE document_id = ?", [document_id])
-    conn.executemany(f"INSERT INTO sections (document_id, {', '.join(SECTION_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+    marks = ", ".join("?" * (1 + len(SECTION_COLUMNS)))
+    conn.executemany(f"INSERT INTO sections (document_id, {', '.join(SECTION_COLUMNS)}) VALUES ({marks})",
                      [(document_id, *row) for row in rows])
 
 
