@@ -46,13 +46,13 @@ import os
 import re
 import shutil
 import unicodedata
-import zlib
 from datetime import datetime, timezone
 from http import HTTPStatus
 from pathlib import Path
 from typing import Callable, Iterator
 
 from archive.db import open_archive
+from archive.pagebody import page_body
 
 FORMATS = ("jsonl", "csv", "parquet", "txt", "warc")
 BATCH = 500  # rows per fetchmany / parquet row group / progress tick
@@ -330,7 +330,7 @@ def _write_warc(conn, part: Path, filters, ticker: _Ticker, db_path) -> None:
             if not rows:
                 break
             for url, status, content_type, fetched_at, body in rows:
-                payload = zlib.decompress(body) if body is not None else b""
+                payload = page_body(body) if body is not None else b""
                 http_headers = StatusAndHeaders(
                     _status_line(status),
                     [("Content-Type", content_type or "application/octet-stream"),

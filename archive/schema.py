@@ -206,7 +206,8 @@ DOCUMENTS_FTS_STALE = {
     "indexes": [],
 }
 
-# Every fetched detail page, raw bytes zlib-compressed, so the archive can be re-extracted offline.
+# Every fetched detail page, raw bytes compressed (archive/pagebody.py: zstd; zlib in older rows), so
+# the archive can be re-extracted offline.
 # One row per (url, sha256): refetching identical bytes only moves fetched_at.
 PAGES = {
     "columns": {

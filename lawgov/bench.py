@@ -634,7 +634,7 @@ ARCHIVE_PARTS = (  # dbstat object name prefix -> part of the archive (first mat
     ("dedup_bands", "near-duplicate LSH bands"), ("sqlite_autoindex_dedup_bands", "near-duplicate LSH bands"),
     ("dedup_pending", "near-duplicate LSH bands"),
     ("documents_fts", "FTS index"), ("idx_pages", "indexes (pages)"), ("sqlite_autoindex_pages", "indexes (pages)"),
-    ("idx_", "indexes (other)"), ("sqlite_", "indexes (other)"), ("pages", "raw pages (zlib)"),
+    ("idx_", "indexes (other)"), ("sqlite_", "indexes (other)"), ("pages", "raw pages (zstd)"),
     ("documents", "report text + metadata"), ("revisions", "revisions (texts of past versions)"),
     ("dedup_signatures", "near-duplicate signatures"), ("sections", "sections"), ("sources", "sources"),
 )

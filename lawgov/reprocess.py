@@ -1,6 +1,6 @@
 """`lawgov reprocess`: re-extract every archived page from its stored bytes, after a rule change.
 
-No network: the raw bodies in ``pages`` (zlib) are run through ``pipelines.process.process_page``
+No network: the raw bodies in ``pages`` (archive/pagebody.py) are run through ``pipelines.process.process_page``
 again, and the derived data is updated *in place*: documents' text, metadata, sections and
 classification, ``pages.is_report/class_reason/title``, and the FTS index (its triggers follow).
 A rule change is not a new revision, so nothing is versioned and ``first_seen``/``fetched_at`` stay.
@@ -22,11 +22,11 @@ import json
 import sqlite3
 import sys
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.fts import defer_indexing, has_fts, index_deferred
+from archive.pagebody import page_body
 from archive.writer import DOC_FIELDS, SECTION_COLUMNS, SOURCE_FIELDS, insert_row, replace_sections, update_row
 
 PROGRESS_EVERY_S = 2.0
@@ -107,7 +107,7 @@ def stored_article(conn, page_ids: list[int]) -> tuple[list[dict], str, str]:
         f"SELECT id, url, status, content_type, body, portal, fetched_at FROM pages WHERE id IN ({marks})",
         page_ids)}
     parts = [{"url": rows[i][1], "status": rows[i][2], "content_type": rows[i][3],
-              "body": zlib.decompress(rows[i][4])} for i in page_ids]
+              "body": page_body(rows[i][4])} for i in page_ids]
     return parts, rows[page_ids[0]][5], rows[page_ids[0]][6]
 
 

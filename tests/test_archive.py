@@ -1,11 +1,11 @@
 """The archive writer: one document per distinct text, one source per URL, no duplicate rows."""
 
 import sqlite3
-import zlib
 
 import pytest
 
 from archive.db import ArchiveError, open_archive
+from archive.pagebody import ZSTD_MAGIC, page_body
 from archive.schema import SCHEMA_VERSION
 from archive.writer import DUPLICATE, LOOKALIKE, NEW_REPORT, UNCHANGED, ArchiveWriter
 import hashlib
@@ -43,7 +43,8 @@ def test_outcomes_and_no_duplicate_rows(tmp_path):
     assert len(pages) == 3
     rejected = [p for p in pages if not p["is_report"]]
     assert [p["class_reason"] for p in rejected] == ["title:lookalike"]
-    assert zlib.decompress(pages[0]["body"]) == "<html>正文一</html>".encode()
+    assert pages[0]["body"][:4] == ZSTD_MAGIC  # archive/pagebody.py
+    assert page_body(pages[0]["body"]) == "<html>正文一</html>".encode()
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-import zlib
 
 import pytest
 import sqlite_utils
 
+from archive.pagebody import page_body
 from pipelines import attachments as A
 from pipelines.normalize import normalize_text
 from pipelines.process import process_page
@@ -169,7 +169,7 @@ def test_crawl_stores_files_as_pages_of_their_report(crawled):
     for url, kind in files_kinds.items():
         d, row = details[url], rows[url]
         served = SampleWeb().respond("GET", url)[2]
-        assert zlib.decompress(row["body"]) == served, url       # the raw file, byte for byte
+        assert page_body(row["body"]) == served, url       # the raw file, byte for byte
         direct = d["url"] == url
         assert row["part_of"] == (None if direct else d["url"]), url
         assert bool(row["needs_ocr"]) == (kind == "scan"), url

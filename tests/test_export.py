@@ -4,6 +4,8 @@ import csv
 import gzip
 import hashlib
 import json
+import sqlite3
+import zlib
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import ArchiveError
 from archive.export import ExportError, export, safe_component
+from archive.pagebody import page_body
 from lawgov.cli import main as cli_main
 from archive.writer import ArchiveWriter
 
@@ -196,7 +199,20 @@ def test_warc_all_pages(archive, tmp_path):
                     LOOKALIKE[0]]
 
 
-def test_warc_payloads_are_raw_bytes(archive, tmp_path):
+def as_older_rows(db: Path) -> int:
+    """Rewrite every stored page as lawgov wrote them before zstd (zlib); returns how many."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT id, body FROM pages").fetchall()
+        conn.executemany("UPDATE pages SET body = ? WHERE id = ?",
+                         [(zlib.compress(page_body(body), 4), pid) for pid, body in rows])
+    conn.close()
+    return len(rows)
+
+
+@pytest.mark.parametrize("rows", ["zstd", "zlib (older archives)"])
+def test_warc_payloads_are_raw_bytes(archive, tmp_path, rows):
+    if rows != "zstd":
+        assert as_older_rows(archive) == 7
     out = tmp_path / "raw.warc.gz"
     n = export(archive, "warc", out)
     with out.open("rb") as f:

@@ -7,11 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import zlib
 
 import pytest
 import sqlite_utils
 
+from archive.pagebody import page_body
 from crawler import fault_rules
 from pipelines.attachments import is_file_response
 from sampleweb import truth
@@ -82,7 +82,7 @@ def test_faults_happened(faulty):
 def test_nothing_archived_from_error_or_challenge_pages(faulty):
     db = sqlite_utils.Database(faulty["db"])
     for row in db.query("SELECT url, status, content_type, body FROM pages"):
-        body = zlib.decompress(row["body"])
+        body = page_body(row["body"])
         if is_file_response(row["url"], row["content_type"] or "") or body.startswith(DOCUMENT_MAGIC):
             continue  # PDF/DOC(X) attachments are binary by nature (pipelines/attachments.py)
         assert row["status"] == 200, row["url"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import zlib
 
 from scrapy.utils.test import get_crawler
 
 import pipelines.process
+from archive.pagebody import page_body
 from archive.writer import LOOKALIKE, NEW_REPORT, ArchiveWriter
 from archive.writer_thread import WriterThread
 from crawler.settings import LAWGOV_PROCESS_IN_WRITER
@@ -87,7 +87,7 @@ def test_a_page_processing_fails_on_is_archived_raw_with_the_error(monkeypatch, 
     with sqlite3.connect(tmp_path / "a.db") as conn:
         (class_reason, is_report, stored, list_date), = conn.execute(
             "SELECT class_reason, is_report, body, list_date FROM pages").fetchall()
-    assert (class_reason, is_report, zlib.decompress(stored), list_date) == ("error:ValueError", 0, body, "2024-03-01")
+    assert (class_reason, is_report, page_body(stored), list_date) == ("error:ValueError", 0, body, "2024-03-01")
 
 
 def test_the_reactor_processes_an_article_itself_only_while_the_writer_is_behind(tmp_path):
