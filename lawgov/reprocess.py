@@ -1,8 +1,9 @@
 """`lawgov reprocess`: re-extract every archived page from its stored bytes, after a rule change.
 
-No network: the raw bodies in ``pages`` (archive/pagebody.py) are run through ``pipelines.process.process_page``
-again, and the derived data is updated *in place*: documents' text, metadata, sections and
-classification, ``pages.is_report/class_reason/title``, and the FTS index (its triggers follow).
+No network: the raw bodies in ``pages`` (archive/pagebody.py) are run through
+``pipelines.process.process_page`` again, and the derived data is updated *in place*: documents'
+text, metadata, sections and classification, ``pages.is_report/class_reason/title``, and the FTS
+index (its triggers follow).
 A rule change is not a new revision, so nothing is versioned and ``first_seen``/``fetched_at`` stay.
 
 Processing runs in ``--jobs`` worker processes (each opens the archive read-only and reads its own
