@@ -783,7 +783,7 @@ CRAWL_TARGET = 0.7  # issue 11: the crawl at >= 0.7 of the bare spider's rate
 
 
 def median_interval(values: list[float], level: float = 0.9, rounds: int = 2000, seed: int = 11) -> tuple[float, float]:
-    """Bootstrap percentile interval of the median of ``values``: how far the median of this few
+    """Bootstrap percentile interval of the median of ``values``: how far the median of so few
     pairs could move on this machine (its rates swing by 1.5x from run to run). Seeded: the same
     pairs always print the same interval."""
     import random
