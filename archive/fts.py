@@ -97,10 +97,8 @@ def ensure_fts(db: sqlite_utils.Database, *, rebuild: bool = True) -> int:
     """
     with db.conn:
         # an archive from before (deferred indexing, or its later form): same names, other bodies
-        ours = {name: _TRIGGER_SQL[name] for name in TRIGGERS}
-        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND tbl_name = 'documents'").fetchall():
-            if name in ours and " ".join(sql.split()) != ours[name]:
+        for name, sql in _triggers(db).items():
+            if name in _TRIGGER_SQL and " ".join(sql.split()) != _TRIGGER_SQL[name]:
                 db.execute(f"DROP TRIGGER {name}")
         for stmt in _split(_CREATE):
             db.execute(stmt)
@@ -134,16 +132,16 @@ def fts_in_step(db: sqlite_utils.Database) -> bool:
     """
     if not has_fts(db):
         return False
-    if not set(TRIGGERS) <= _triggers(db):
+    if not set(TRIGGERS) <= _triggers(db).keys():
         return False
     indexed = db.execute(f"SELECT count(*), max(id) FROM {FTS_TABLE}_docsize").fetchone()
     stored = db.execute("SELECT count(*), max(id) FROM documents").fetchone()
     return tuple(indexed) == tuple(stored)
 
 
-def _triggers(db: sqlite_utils.Database) -> set[str]:
-    return {r[0] for r in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'documents'")}
+def _triggers(db: sqlite_utils.Database) -> dict[str, str]:
+    """The triggers on documents: name -> CREATE statement as SQLite stores it."""
+    return dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'documents'"))
 
 
 def defer_indexing(conn) -> None:
