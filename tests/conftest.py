@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,19 @@ def run_lawgov(*args, timeout=300, **kwargs) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([*LAWGOV, *map(str, args)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout, **kwargs)
+
+
+def as_older_rows(db, every: int = 1) -> int:
+    """Rewrite every ``every``-th stored page (by id) as lawgov wrote them before zstd: zlib
+    (archive/pagebody.py). Returns how many."""
+    from archive.pagebody import page_body
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT id, body FROM pages ORDER BY id").fetchall()[::every]
+        conn.executemany("UPDATE pages SET body = ? WHERE id = ?",
+                         [(zlib.compress(page_body(body), 4), pid) for pid, body in rows])
+    conn.close()
+    return len(rows)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ import csv
 import gzip
 import hashlib
 import json
-import sqlite3
-import zlib
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,8 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import ArchiveError
 from archive.export import ExportError, export, safe_component
-from archive.pagebody import page_body
 from lawgov.cli import main as cli_main
+from tests.conftest import as_older_rows
 from archive.writer import ArchiveWriter
 
 
@@ -197,16 +195,6 @@ def test_warc_all_pages(archive, tmp_path):
     assert uris == ["http://gd.gov.cn/a/1.html", "http://gd.gov.cn/a/2.html", "http://gd.gov.cn/a/2_1.html",
                     "http://zj.gov.cn/b/3.html", "http://zj.gov.cn/b/4.html", "http://mirror.gov.cn/x.html",
                     LOOKALIKE[0]]
-
-
-def as_older_rows(db: Path) -> int:
-    """Rewrite every stored page as lawgov wrote them before zstd (zlib); returns how many."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT id, body FROM pages").fetchall()
-        conn.executemany("UPDATE pages SET body = ? WHERE id = ?",
-                         [(zlib.compress(page_body(body), 4), pid) for pid, body in rows])
-    conn.close()
-    return len(rows)
 
 
 @pytest.mark.parametrize("rows", ["zstd", "zlib (older archives)"])

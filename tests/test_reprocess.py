@@ -10,14 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import sqlite3
-import zlib
 
 import pytest
 
-from archive.pagebody import page_body
 from pipelines.normalize import normalize_text
 from sampleweb.truth import gold_text
-from tests.conftest import run_lawgov
+from tests.conftest import as_older_rows, run_lawgov
 
 SPLIT_URL = "http://www.nanchong.gov.cn.test/zwgk/fdzdgknr/fzzfjsndbg/202403/t20240328_693227.html"
 OLD_TEXT = "旧规则提取的正文：页面导航 首页 > 政务公开"
@@ -123,12 +121,7 @@ def test_older_zlib_pages_reprocess_the_same(runs, tmp_path):
     """An archive written before pages were stored as zstd keeps its zlib rows; a later crawl adds zstd
     ones: reprocess reads both (archive/pagebody.py)."""
     db = copy_db(runs["old"], tmp_path / "mixed.db")
-    with sqlite3.connect(db) as c:
-        rows = c.execute("SELECT id, body FROM pages ORDER BY id").fetchall()
-        c.executemany("UPDATE pages SET body = ? WHERE id = ?",
-                      [(zlib.compress(page_body(body), 4), pid) for pid, body in rows[::2]])
-    c.close()
-    assert len(rows[::2]) >= 20
+    assert as_older_rows(db, every=2) >= 20
     proc = run_lawgov("reprocess", "--db", db, "--jobs", 2)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert state(db) == state(runs["fresh"])
